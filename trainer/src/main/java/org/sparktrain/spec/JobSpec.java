@@ -1,0 +1,88 @@
+package org.sparktrain.spec;
+
+import java.util.List;
+
+/**
+ * A resolved, validated job file. Every field is declared once in {@link JobFields}; these records
+ * only carry the values.
+ */
+public record JobSpec(
+    String name,
+    long seed,
+    DataSpec data,
+    ModelSpec model,
+    TrainingSpec training,
+    StrategySpec strategy,
+    OutputSpec output) {
+
+  /** Where the rows come from and how they become features and labels. */
+  public record DataSpec(
+      String format, // csv | parquet | idx
+      String path,
+      String testPath, // null when the test split is cut from path
+      boolean header,
+      String delimiter,
+      SplitSpec split,
+      int partitions, // 0: Spark's default parallelism
+      long limit, // 0: all rows
+      FeatureSpec features,
+      LabelSpec label) {}
+
+  /** Fractions of the rows for each split; they sum to 1. */
+  public record SplitSpec(double train, double validation, double test) {}
+
+  /** The feature pipeline as declared: what to drop, encode and scale. */
+  public record FeatureSpec(
+      List<String> drop,
+      List<String> categorical,
+      List<String> numeric, // empty: every remaining column
+      String scaling) {} // standardize | minmax | none
+
+  /** The label column and its kind. */
+  public record LabelSpec(
+      String column, // null for idx
+      String kind, // binary | class_index | numeric
+      int classes, // 0: inferred from the training split
+      String scaling) {} // none | standardize (numeric targets only)
+
+  /** A sequential network. */
+  public record ModelSpec(String weightInit, double l1, double l2, List<LayerSpec> layers) {}
+
+  /** One layer; fields that do not apply to its type are null (or 0). */
+  public record LayerSpec(
+      String type, // dense | dropout | output
+      String name,
+      int units,
+      String activation,
+      double alpha, // leakyrelu slope
+      double rate, // dropout: fraction of inputs dropped (Keras meaning)
+      String loss) {}
+
+  /** Optimisation settings shared by every strategy. */
+  public record TrainingSpec(
+      int epochs,
+      int batchSize,
+      String updater, // sgd | nesterov | adam | rmsprop | adagrad
+      double learningRate,
+      double momentum,
+      double rmsDecay) {}
+
+  /** How workers combine their updates. */
+  public record StrategySpec(
+      String type, // averaging | sharing
+      int workers, // 0: Spark's default parallelism
+      int batchSizePerWorker, // 0: training.batch_size
+      int averagingFrequency,
+      int prefetch,
+      String approach, // export | direct
+      String exportDir, // null: under the output directory
+      ThresholdSpec threshold,
+      int port,
+      String networkMask) {}
+
+  /** Gradient-sharing threshold encoding. */
+  public record ThresholdSpec(String algorithm, double initial) {} // adaptive | fixed
+
+  /** Where the run's artifacts go. */
+  public record OutputSpec(String dir, boolean saveModel) {}
+}
