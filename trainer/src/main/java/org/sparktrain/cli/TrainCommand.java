@@ -1,0 +1,62 @@
+package org.sparktrain.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.sparktrain.model.Json;
+import org.sparktrain.runtime.SparkRuntime;
+import org.sparktrain.spec.JobSpec;
+import org.sparktrain.spec.JobSpecLoader;
+import org.sparktrain.spec.SpecException;
+import org.sparktrain.spec.Violation;
+import org.sparktrain.train.TrainingRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Trains the network a job file describes. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train the network a job file describes, on Spark.",
+      "Writes DIR/metrics.jsonl (one line per epoch), DIR/summary.json (test metrics) and DIR/model.zip."
+    })
+final class TrainCommand implements Callable<Integer> {
+  @Spec CommandSpec command;
+  @Mixin CommonOptions common;
+
+  @Parameters(index = "0", paramLabel = "JOB", description = "The job file (YAML).")
+  Path job;
+
+  @Option(names = "--output", paramLabel = "DIR", description = "Output directory (any Hadoop URI); default: output.dir of the job file.")
+  String output;
+
+  @Option(names = "--set", paramLabel = "PATH=VALUE", description = "Override a field, e.g. training.epochs=2 or data.path=file:///tmp/x.csv. Repeatable.")
+  List<String> overrides = new ArrayList<>();
+
+  @Override
+  public Integer call() {
+    common.applyLogging();
+    JobSpec spec = JobSpecLoader.load(job, overrides);
+    String dir = output != null ? output : spec.output().dir();
+    if (dir == null) {
+      throw new SpecException(
+          List.of(new Violation("output.dir", "no output directory; pass --output DIR or set output.dir in the job file")));
+    }
+    SparkSession spark = SparkRuntime.start("trainer: " + spec.name(), common.master);
+    try {
+      Map<String, Object> summary = new TrainingRun(spark, spec, dir).run();
+      command.commandLine().getOut().println(Json.write(summary.get("test")));
+      return ExitCodes.OK;
+    } finally {
+      spark.stop();
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package org.sparktrain.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.sparktrain.spec.JobSpec;
+import org.sparktrain.spec.JobSpecLoader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Checks a job file without running it. */
+@Command(
+    name = "validate",
+    mixinStandardHelpOptions = true,
+    description = "Check a job file: exit 0 when valid, 2 with one line per violation otherwise.")
+final class ValidateCommand implements Callable<Integer> {
+  @Spec CommandSpec command;
+  @Mixin CommonOptions common;
+
+  @Parameters(index = "0", paramLabel = "JOB", description = "The job file (YAML).")
+  Path job;
+
+  @Option(names = "--set", paramLabel = "PATH=VALUE", description = "Override a field, e.g. training.epochs=2.")
+  List<String> overrides = new ArrayList<>();
+
+  @Override
+  public Integer call() {
+    JobSpec spec = JobSpecLoader.load(job, overrides);
+    command
+        .commandLine()
+        .getOut()
+        .printf(
+            "%s is valid: job '%s', %d layers, strategy %s, %d epochs%n",
+            job, spec.name(), spec.model().layers().size(), spec.strategy().type(), spec.training().epochs());
+    return ExitCodes.OK;
+  }
+}

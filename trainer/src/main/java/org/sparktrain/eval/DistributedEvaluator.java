@@ -1,0 +1,86 @@
+package org.sparktrain.eval;
+
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.data.FeaturePipelineModel;
+
+/**
+ * Evaluates a network where the minibatches live: the parameters are broadcast, each partition
+ * scores its own minibatches, and only metric counters come back.
+ */
+public final class DistributedEvaluator {
+  private DistributedEvaluator() {}
+
+  /** Loss and task metrics of {@code net} over {@code batches}. */
+  public static Map<String, Object> evaluate(
+      JavaSparkContext sc,
+      MultiLayerNetwork net,
+      JavaRDD<DataSet> batches,
+      FeaturePipelineModel pipeline) {
+    Broadcast<String> conf = sc.broadcast(net.getLayerWiseConfigurations().toJson());
+    Broadcast<float[]> params = sc.broadcast(net.params().toFloatVector());
+    String kind = pipeline.labelKind();
+    int outputs = pipeline.numOutputs();
+    try {
+      MetricsAccumulator total =
+          batches
+              .mapPartitions(
+                  (Iterator<DataSet> it) ->
+                      Collections.singletonList(
+                              score(it, conf.value(), params.value(), pipeline, kind, outputs))
+                          .iterator())
+              .reduce(MetricsAccumulator::merge);
+      return total.metrics();
+    } finally {
+      conf.unpersist();
+      params.unpersist();
+    }
+  }
+
+  private static MetricsAccumulator score(
+      Iterator<DataSet> batches,
+      String confJson,
+      float[] params,
+      FeaturePipelineModel pipeline,
+      String kind,
+      int outputs) {
+    MetricsAccumulator acc = new MetricsAccumulator(kind, outputs);
+    if (!batches.hasNext()) {
+      return acc;
+    }
+    MultiLayerNetwork net = rebuild(confJson, params);
+    boolean numeric = "numeric".equals(kind);
+    while (batches.hasNext()) {
+      DataSet ds = batches.next();
+      int n = ds.numExamples();
+      acc.addLoss(net.score(ds, false), n);
+      INDArray out = net.output(ds.getFeatures(), false);
+      float[][] outRows = out.toFloatMatrix();
+      float[][] labelRows = ds.getLabels().toFloatMatrix();
+      for (int i = 0; i < n; i++) {
+        if (numeric) {
+          outRows[i][0] = (float) pipeline.unscaleLabel(outRows[i][0]);
+          labelRows[i][0] = (float) pipeline.unscaleLabel(labelRows[i][0]);
+        }
+        acc.add(outRows[i], labelRows[i]);
+      }
+    }
+    return acc;
+  }
+
+  /** A network with the given configuration and parameters, built on an executor. */
+  public static MultiLayerNetwork rebuild(String confJson, float[] params) {
+    MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(confJson));
+    net.init(Nd4j.createFromArray(params).reshape(1, params.length), false);
+    return net;
+  }
+}

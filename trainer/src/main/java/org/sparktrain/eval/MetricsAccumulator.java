@@ -1,0 +1,195 @@
+package org.sparktrain.eval;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sufficient statistics for a task's metrics, filled from minibatch outputs inside partitions and
+ * merged on the driver. Only these small counters ever leave an executor.
+ */
+public final class MetricsAccumulator implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Score histogram resolution for binary AUC; the error it introduces is below 1e-4. */
+  static final int AUC_BINS = 10_000;
+
+  private final String kind; // binary | class_index | numeric
+  private final int classes;
+  private long count;
+  private double lossSum;
+  // classification
+  private final long[][] confusion; // [actual][predicted]
+  private final long[] positiveScores;
+  private final long[] negativeScores;
+  // regression (on the label's original scale)
+  private double sumSquaredError;
+  private double sumAbsoluteError;
+  private double sumY;
+  private double sumYSquared;
+
+  public MetricsAccumulator(String kind, int outputs) {
+    this.kind = kind;
+    this.classes = "binary".equals(kind) ? 2 : outputs;
+    boolean classification = !"numeric".equals(kind);
+    this.confusion = classification ? new long[classes][classes] : new long[0][0];
+    this.positiveScores = "binary".equals(kind) ? new long[AUC_BINS + 1] : new long[0];
+    this.negativeScores = "binary".equals(kind) ? new long[AUC_BINS + 1] : new long[0];
+  }
+
+  /** Adds a minibatch's mean loss, weighted by its size. */
+  public void addLoss(double meanLoss, int examples) {
+    lossSum += meanLoss * examples;
+  }
+
+  /**
+   * Adds one example: {@code output} and {@code label} are the network's output row and label row;
+   * for regression they are already on the label's original scale.
+   */
+  public void add(float[] output, float[] label) {
+    count++;
+    switch (kind) {
+      case "binary" -> {
+        int actual = label[0] >= 0.5f ? 1 : 0;
+        double p = output[0];
+        confusion[actual][p >= 0.5 ? 1 : 0]++;
+        int bin = (int) Math.round(Math.max(0, Math.min(1, p)) * AUC_BINS);
+        (actual == 1 ? positiveScores : negativeScores)[bin]++;
+      }
+      case "numeric" -> {
+        double y = label[0];
+        double e = output[0] - y;
+        sumSquaredError += e * e;
+        sumAbsoluteError += Math.abs(e);
+        sumY += y;
+        sumYSquared += y * y;
+      }
+      default -> confusion[argmax(label)][argmax(output)]++;
+    }
+  }
+
+  private static int argmax(float[] v) {
+    int best = 0;
+    for (int i = 1; i < v.length; i++) {
+      if (v[i] > v[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** Combines two partial results (the reduce step). */
+  public MetricsAccumulator merge(MetricsAccumulator other) {
+    count += other.count;
+    lossSum += other.lossSum;
+    for (int i = 0; i < confusion.length; i++) {
+      for (int j = 0; j < confusion[i].length; j++) {
+        confusion[i][j] += other.confusion[i][j];
+      }
+    }
+    for (int i = 0; i < positiveScores.length; i++) {
+      positiveScores[i] += other.positiveScores[i];
+      negativeScores[i] += other.negativeScores[i];
+    }
+    sumSquaredError += other.sumSquaredError;
+    sumAbsoluteError += other.sumAbsoluteError;
+    sumY += other.sumY;
+    sumYSquared += other.sumYSquared;
+    return this;
+  }
+
+  public long count() {
+    return count;
+  }
+
+  /** Metric name to value, in a stable order; {@code loss} first. */
+  public Map<String, Object> metrics() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("loss", count == 0 ? Double.NaN : lossSum / count);
+    switch (kind) {
+      case "binary" -> binary(m);
+      case "numeric" -> regression(m);
+      default -> multiclass(m);
+    }
+    m.put("examples", count);
+    return m;
+  }
+
+  private void binary(Map<String, Object> m) {
+    long tn = confusion[0][0], fp = confusion[0][1], fn = confusion[1][0], tp = confusion[1][1];
+    double precision = ratio(tp, tp + fp);
+    double recall = ratio(tp, tp + fn);
+    m.put("accuracy", ratio(tp + tn, count));
+    m.put("precision", precision);
+    m.put("recall", recall);
+    m.put("f1", f1(precision, recall));
+    m.put("auc", auc());
+    m.put("confusion_matrix", matrix());
+  }
+
+  private void multiclass(Map<String, Object> m) {
+    long correct = 0;
+    double f1Sum = 0;
+    for (int c = 0; c < classes; c++) {
+      correct += confusion[c][c];
+      long predicted = 0, actual = 0;
+      for (int o = 0; o < classes; o++) {
+        predicted += confusion[o][c];
+        actual += confusion[c][o];
+      }
+      f1Sum += f1(ratio(confusion[c][c], predicted), ratio(confusion[c][c], actual));
+    }
+    m.put("accuracy", ratio(correct, count));
+    m.put("macro_f1", classes == 0 ? 0.0 : f1Sum / classes);
+    m.put("confusion_matrix", matrix());
+  }
+
+  private void regression(Map<String, Object> m) {
+    double mse = count == 0 ? Double.NaN : sumSquaredError / count;
+    double total = sumYSquared - sumY * sumY / Math.max(1, count);
+    m.put("mse", mse);
+    m.put("mae", count == 0 ? Double.NaN : sumAbsoluteError / count);
+    m.put("r2", total <= 0 ? Double.NaN : 1.0 - sumSquaredError / total);
+  }
+
+  /** Area under the ROC curve from the score histograms (ties count one half). */
+  double auc() {
+    long positives = 0, negatives = 0;
+    for (int i = 0; i <= AUC_BINS; i++) {
+      positives += positiveScores[i];
+      negatives += negativeScores[i];
+    }
+    if (positives == 0 || negatives == 0) {
+      return Double.NaN;
+    }
+    double area = 0;
+    long negativesBelow = 0;
+    for (int i = 0; i <= AUC_BINS; i++) {
+      area += positiveScores[i] * (negativesBelow + 0.5 * negativeScores[i]);
+      negativesBelow += negativeScores[i];
+    }
+    return area / ((double) positives * negatives);
+  }
+
+  private List<List<Long>> matrix() {
+    List<List<Long>> rows = new ArrayList<>();
+    for (long[] row : confusion) {
+      List<Long> r = new ArrayList<>();
+      for (long v : row) {
+        r.add(v);
+      }
+      rows.add(r);
+    }
+    return rows;
+  }
+
+  private static double ratio(long a, long b) {
+    return b == 0 ? 0.0 : (double) a / b;
+  }
+
+  private static double f1(double precision, double recall) {
+    return precision + recall == 0 ? 0.0 : 2 * precision * recall / (precision + recall);
+  }
+}

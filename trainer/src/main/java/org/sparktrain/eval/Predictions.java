@@ -1,0 +1,112 @@
+package org.sparktrain.eval;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.data.Datasets;
+import org.sparktrain.data.FeaturePipelineModel;
+import org.sparktrain.data.FeatureRow;
+import org.sparktrain.model.ModelArchive;
+
+/**
+ * Scores rows where they are: one output row per input row with its key columns, the prediction
+ * (class name or value) and, for classifiers, one probability column per class.
+ */
+public final class Predictions {
+  private static final int BATCH = 256;
+
+  private Predictions() {}
+
+  public static Dataset<Row> score(
+      SparkSession spark, ModelArchive.Loaded model, String dataPath, List<String> keys) {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    FeaturePipelineModel pipeline = model.pipeline();
+    JavaRDD<FeatureRow> rows =
+        Datasets.featureRows(spark, model.spec().data(), dataPath, pipeline, keys);
+    Broadcast<String> conf = sc.broadcast(model.network().getLayerWiseConfigurations().toJson());
+    Broadcast<float[]> params = sc.broadcast(model.network().params().toFloatVector());
+    JavaRDD<Row> out =
+        rows.mapPartitions(
+            (Iterator<FeatureRow> it) -> scorePartition(it, conf.value(), params.value(), pipeline));
+    return spark.createDataFrame(out, schema(keys.isEmpty() && "idx".equals(model.spec().data().format()) ? List.of("index") : keys, pipeline));
+  }
+
+  static StructType schema(List<String> keys, FeaturePipelineModel pipeline) {
+    List<StructField> fields = new ArrayList<>();
+    for (String k : keys) {
+      fields.add(DataTypes.createStructField(k, DataTypes.StringType, true));
+    }
+    if ("numeric".equals(pipeline.labelKind())) {
+      fields.add(DataTypes.createStructField("prediction", DataTypes.DoubleType, false));
+    } else {
+      fields.add(DataTypes.createStructField("prediction", DataTypes.StringType, false));
+      for (String c : pipeline.classNames()) {
+        fields.add(DataTypes.createStructField("probability_" + c, DataTypes.DoubleType, false));
+      }
+    }
+    return DataTypes.createStructType(fields);
+  }
+
+  private static Iterator<Row> scorePartition(
+      Iterator<FeatureRow> it, String confJson, float[] params, FeaturePipelineModel pipeline) {
+    List<Row> result = new ArrayList<>();
+    if (!it.hasNext()) {
+      return result.iterator();
+    }
+    MultiLayerNetwork net = DistributedEvaluator.rebuild(confJson, params);
+    List<FeatureRow> batch = new ArrayList<>(BATCH);
+    while (it.hasNext()) {
+      batch.add(it.next());
+      if (batch.size() == BATCH || !it.hasNext()) {
+        float[][] x = new float[batch.size()][];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = batch.get(i).features();
+        }
+        float[][] y = net.output(Nd4j.create(x), false).toFloatMatrix();
+        for (int i = 0; i < x.length; i++) {
+          result.add(row(batch.get(i).keys(), y[i], pipeline));
+        }
+        batch.clear();
+      }
+    }
+    return result.iterator();
+  }
+
+  private static Row row(String[] keys, float[] out, FeaturePipelineModel pipeline) {
+    List<Object> values = new ArrayList<>(List.of((Object[]) keys));
+    List<String> classes = pipeline.classNames();
+    switch (pipeline.labelKind()) {
+      case "numeric" -> values.add(pipeline.unscaleLabel(out[0]));
+      case "binary" -> {
+        values.add(classes.get(out[0] >= 0.5f ? 1 : 0));
+        values.add(1.0 - out[0]);
+        values.add((double) out[0]);
+      }
+      default -> {
+        int best = 0;
+        for (int i = 1; i < out.length; i++) {
+          if (out[i] > out[best]) {
+            best = i;
+          }
+        }
+        values.add(classes.get(best));
+        for (float p : out) {
+          values.add((double) p);
+        }
+      }
+    }
+    return RowFactory.create(values.toArray());
+  }
+}

@@ -1,0 +1,41 @@
+package org.sparktrain.runtime;
+
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+
+/** Console verbosity: the default shows this project's progress and warnings from Spark and DL4J. */
+public final class Logging {
+  private Logging() {}
+
+  public enum Verbosity {
+    QUIET,
+    NORMAL,
+    VERBOSE
+  }
+
+  public static void apply(Verbosity verbosity) {
+    switch (verbosity) {
+      case QUIET -> {
+        Configurator.setRootLevel(Level.WARN);
+        Configurator.setLevel("org.sparktrain", Level.WARN);
+        Configurator.setLevel("org.apache.spark", Level.ERROR);
+        Configurator.setLevel("org.deeplearning4j", Level.WARN);
+        Configurator.setLevel("org.nd4j", Level.WARN);
+      }
+      case NORMAL -> {
+        Configurator.setRootLevel(Level.WARN);
+        Configurator.setLevel("org.sparktrain", Level.INFO);
+        Configurator.setLevel("org.apache.spark", Level.WARN);
+        Configurator.setLevel("org.deeplearning4j", Level.INFO);
+        Configurator.setLevel("org.nd4j", Level.INFO);
+      }
+      case VERBOSE -> {
+        Configurator.setRootLevel(Level.INFO);
+        Configurator.setLevel("org.sparktrain", Level.DEBUG);
+        Configurator.setLevel("org.apache.spark", Level.INFO);
+        Configurator.setLevel("org.deeplearning4j", Level.DEBUG);
+        Configurator.setLevel("org.nd4j", Level.INFO);
+      }
+    }
+  }
+}

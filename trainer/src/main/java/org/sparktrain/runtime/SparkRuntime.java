@@ -1,0 +1,80 @@
+package org.sparktrain.runtime;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds the one SparkSession a command uses. Settings given by spark-submit or a cluster config
+ * win; the defaults here only fill what is missing, so a job runs unchanged on a laptop and on a
+ * cluster.
+ */
+public final class SparkRuntime {
+  /** Aeron's client liveness timeout that DL4J's gradient-sharing transport sets (30 s, in ns). */
+  static final long AERON_CLIENT_LIVENESS_NS = 30_000_000_000L;
+
+  /**
+   * Aeron's media driver refuses to start unless the publication unblock timeout exceeds the client
+   * liveness timeout; its default (15 s) does not.
+   */
+  static final long AERON_UNBLOCK_NS = 60_000_000_000L;
+
+  private SparkRuntime() {}
+
+  /** The JVM options every executor needs: Java 17 opens and the Aeron timeouts. */
+  public static String executorJavaOptions() {
+    return JavaOptions.OPENS
+        + " -Daeron.client.liveness.timeout="
+        + AERON_CLIENT_LIVENESS_NS
+        + " -Daeron.publication.unblock.timeout="
+        + AERON_UNBLOCK_NS;
+  }
+
+  /**
+   * Sets Aeron's timeouts in this JVM (the driver, and the executors of local mode) unless the user
+   * chose their own.
+   */
+  public static void configureAeron() {
+    setIfAbsent("aeron.client.liveness.timeout", Long.toString(AERON_CLIENT_LIVENESS_NS));
+    setIfAbsent("aeron.publication.unblock.timeout", Long.toString(AERON_UNBLOCK_NS));
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+
+  /**
+   * The SparkConf for a command: local[*] when no master was given by spark-submit or {@code
+   * --master}; Kryo with ND4J's registrator; executor JVM options.
+   */
+  public static SparkConf conf(String appName, String masterOverride) {
+    SparkConf conf = new SparkConf(true);
+    if (masterOverride != null && !masterOverride.isBlank()) {
+      conf.setMaster(masterOverride);
+    } else if (!conf.contains("spark.master")) {
+      conf.setMaster("local[*]");
+    }
+    conf.setIfMissing("spark.app.name", appName);
+    conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+    conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+    conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
+    if (conf.get("spark.master").startsWith("local")) {
+      conf.setIfMissing("spark.driver.host", "127.0.0.1");
+      conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+      conf.setIfMissing("spark.ui.enabled", "false");
+      conf.setIfMissing("spark.sql.shuffle.partitions", "8");
+    }
+    String extra = conf.get("spark.executor.extraJavaOptions", "");
+    if (!extra.contains("aeron.publication.unblock.timeout")) {
+      conf.set("spark.executor.extraJavaOptions", (extra + " " + executorJavaOptions()).trim());
+    }
+    return conf;
+  }
+
+  /** Starts (or joins) the session. */
+  public static SparkSession start(String appName, String masterOverride) {
+    configureAeron();
+    return SparkSession.builder().config(conf(appName, masterOverride)).getOrCreate();
+  }
+}

@@ -1,0 +1,30 @@
+package org.sparktrain.strategy;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * How workers train one network together over an RDD of minibatches. Implementations keep the
+ * network between epochs; the caller passes the same (persisted) RDD every epoch.
+ */
+public interface TrainingStrategy extends AutoCloseable {
+  /** A short name for logs and summaries, e.g. {@code averaging}. */
+  String name();
+
+  /**
+   * One pass over {@code train}. Returns the training loss the workers reported (DL4J's score of
+   * the last round, averaged over workers), or NaN when the strategy has none.
+   */
+  double fitEpoch(JavaRDD<DataSet> train);
+
+  /** The current network; its parameters are those after the last completed epoch. */
+  MultiLayerNetwork network();
+
+  /** Number of workers that train in parallel. */
+  int workers();
+
+  /** Releases temporary files and transports. */
+  @Override
+  void close();
+}
