@@ -1,0 +1,170 @@
+package org.sparktrain.data;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The feature pipeline fitted on the training split: per-column centring and scaling, one-hot
+ * categories, and the label's encoding. Small, serializable, and applied unchanged by evaluate and
+ * predict.
+ */
+public final class FeaturePipelineModel implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * The fitted values. For idx data {@code numericColumns} is empty and {@code center}/{@code
+   * scale} have one entry per pixel.
+   */
+  public record Params(
+      String format,
+      List<String> numericColumns,
+      double[] center,
+      double[] scale,
+      List<String> categoricalColumns,
+      List<List<String>> categories,
+      String labelColumn,
+      String labelKind,
+      List<String> classNames,
+      boolean integerClasses,
+      double labelCenter,
+      double labelScale)
+      implements Serializable {}
+
+  private final Params p;
+
+  public FeaturePipelineModel(Params p) {
+    this.p = p;
+  }
+
+  public Params params() {
+    return p;
+  }
+
+  public int numInputs() {
+    int n = p.center().length;
+    for (List<String> c : p.categories()) {
+      n += c.size();
+    }
+    return n;
+  }
+
+  public int numOutputs() {
+    return "class_index".equals(p.labelKind()) ? p.classNames().size() : 1;
+  }
+
+  public String labelKind() {
+    return p.labelKind();
+  }
+
+  public List<String> classNames() {
+    return p.classNames();
+  }
+
+  public double unscaleLabel(double v) {
+    return "numeric".equals(p.labelKind()) ? v * p.labelScale() + p.labelCenter() : v;
+  }
+
+  public List<String> featureNames() {
+    List<String> names = new ArrayList<>();
+    if (p.numericColumns().isEmpty()) {
+      for (int i = 0; i < p.center().length; i++) {
+        names.add("pixel" + i);
+      }
+    } else {
+      names.addAll(p.numericColumns());
+    }
+    for (int c = 0; c < p.categoricalColumns().size(); c++) {
+      for (String v : p.categories().get(c)) {
+        names.add(p.categoricalColumns().get(c) + "=" + v);
+      }
+    }
+    return names;
+  }
+
+  /** Scales raw numeric values in place and appends the one-hot blocks. */
+  float[] features(double[] numeric, String[] categorical) {
+    float[] x = new float[numInputs()];
+    for (int i = 0; i < numeric.length; i++) {
+      x[i] = (float) ((numeric[i] - p.center()[i]) / p.scale()[i]);
+    }
+    int offset = numeric.length;
+    for (int c = 0; c < categorical.length; c++) {
+      List<String> cats = p.categories().get(c);
+      int k = cats.indexOf(categorical[c]);
+      if (k < 0) {
+        throw new DataException(
+            "column '" + p.categoricalColumns().get(c) + "': category \"" + categorical[c]
+                + "\" was not seen in training (known: " + String.join(", ", cats)
+                + "); expected one of those; retrain with data that contains it or map it to a known category");
+      }
+      x[offset + k] = 1f;
+      offset += cats.size();
+    }
+    return x;
+  }
+
+  /** The encoded label for a raw label value (text form). */
+  float[] label(String raw) {
+    switch (p.labelKind()) {
+      case "numeric" -> {
+        double v = Tabular.parseNumber(raw, p.labelColumn());
+        return new float[] {(float) ((v - p.labelCenter()) / p.labelScale())};
+      }
+      case "binary" -> {
+        int k = p.classNames().indexOf(Tabular.canonical(raw));
+        if (k < 0) {
+          throw unseenLabel(raw);
+        }
+        return new float[] {k};
+      }
+      default -> {
+        int k = p.classNames().indexOf(Tabular.canonical(raw));
+        if (k < 0) {
+          throw unseenLabel(raw);
+        }
+        float[] y = new float[p.classNames().size()];
+        y[k] = 1f;
+        return y;
+      }
+    }
+  }
+
+  private DataException unseenLabel(String raw) {
+    return new DataException(
+        "label column '" + (p.labelColumn() == null ? "label" : p.labelColumn()) + "': value \"" + raw
+            + "\" was not seen in training (classes: " + String.join(", ", p.classNames())
+            + "); expected one of those; check the label column or retrain with data that contains it");
+  }
+
+  public String toJson() {
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(p);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static FeaturePipelineModel fromJson(String json) {
+    try {
+      return new FeaturePipelineModel(JSON.readValue(json, Params.class));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FeaturePipelineModel m && toJson().equals(m.toJson());
+  }
+
+  @Override
+  public int hashCode() {
+    return toJson().hashCode();
+  }
+
+}

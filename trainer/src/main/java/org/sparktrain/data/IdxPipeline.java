@@ -1,0 +1,75 @@
+package org.sparktrain.data;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.sparktrain.spec.JobSpec.DataSpec;
+
+/** The feature pipeline for images: per-pixel scaling fitted with one tree aggregation. */
+final class IdxPipeline {
+  private IdxPipeline() {}
+
+  static FeaturePipelineModel fit(JavaRDD<Idx.Image> train, DataSpec data) {
+    Idx.Image first = train.first();
+    int n = first.pixels().length;
+    // [count, sum..., sumSq..., min..., max...]
+    double[] zero = new double[1 + 4 * n];
+    for (int j = 0; j < n; j++) {
+      zero[1 + 2 * n + j] = Double.POSITIVE_INFINITY;
+      zero[1 + 3 * n + j] = Double.NEGATIVE_INFINITY;
+    }
+    double[] s = train.treeAggregate(zero, (acc, im) -> {
+      acc[0]++;
+      float[] p = im.pixels();
+      for (int j = 0; j < n; j++) {
+        acc[1 + j] += p[j];
+        acc[1 + n + j] += p[j] * (double) p[j];
+        acc[1 + 2 * n + j] = Math.min(acc[1 + 2 * n + j], p[j]);
+        acc[1 + 3 * n + j] = Math.max(acc[1 + 3 * n + j], p[j]);
+      }
+      return acc;
+    }, (a, b) -> {
+      a[0] += b[0];
+      for (int j = 0; j < n; j++) {
+        a[1 + j] += b[1 + j];
+        a[1 + n + j] += b[1 + n + j];
+        a[1 + 2 * n + j] = Math.min(a[1 + 2 * n + j], b[1 + 2 * n + j]);
+        a[1 + 3 * n + j] = Math.max(a[1 + 3 * n + j], b[1 + 3 * n + j]);
+      }
+      return a;
+    }, 2);
+    double[] center = new double[n];
+    double[] scale = new double[n];
+    for (int j = 0; j < n; j++) {
+      double mean = s[1 + j] / s[0];
+      double sd = Math.sqrt(Math.max(0, s[1 + n + j] / s[0] - mean * mean));
+      double[] cs = Scaling.centerScale(data.features().scaling(), mean, sd, s[1 + 2 * n + j], s[1 + 3 * n + j]);
+      center[j] = cs[0];
+      scale[j] = cs[1];
+    }
+    int k = data.label().classes() > 0 ? data.label().classes() : 10;
+    List<String> classes = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      classes.add(Integer.toString(i));
+    }
+    return new FeaturePipelineModel(new FeaturePipelineModel.Params(
+        "idx", List.of(), center, scale, List.of(), List.of(), null, "class_index", classes, true, 0, 1));
+  }
+
+  static JavaRDD<Example> examples(JavaRDD<Idx.Image> images, FeaturePipelineModel model) {
+    return images.map(im -> new Example(pixels(im, model), model.label(Integer.toString(im.label()))));
+  }
+
+  static JavaRDD<FeatureRow> examplesWithIndex(JavaRDD<Idx.Image> images, FeaturePipelineModel model) {
+    return images.map(im -> new FeatureRow(new String[] {Long.toString(im.index())}, pixels(im, model)));
+  }
+
+  private static float[] pixels(Idx.Image im, FeaturePipelineModel model) {
+    float[] p = im.pixels();
+    double[] raw = new double[p.length];
+    for (int j = 0; j < p.length; j++) {
+      raw[j] = p[j];
+    }
+    return model.features(raw, new String[0]);
+  }
+}

@@ -1,0 +1,14 @@
+package org.sparktrain.data;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.nd4j.linalg.dataset.DataSet;
+
+/** Minibatches of each split and the pipeline fitted on the training split. Not persisted. */
+public record PreparedData(
+    FeaturePipelineModel pipeline,
+    JavaRDD<DataSet> train,
+    JavaRDD<DataSet> validation,
+    JavaRDD<DataSet> test,
+    long trainCount,
+    long validationCount,
+    long testCount) {}

@@ -1,0 +1,230 @@
+package org.sparktrain.data;
+
+import static org.apache.spark.sql.functions.avg;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.stddev_pop;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.TreeSet;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.sparktrain.spec.JobSpec;
+import org.sparktrain.spec.JobSpec.DataSpec;
+
+/** CSV and Parquet sources: reading, fitting the pipeline with Spark aggregations, featurizing rows. */
+final class Tabular {
+  private Tabular() {}
+
+  static Dataset<Row> read(SparkSession spark, DataSpec data, String path, String field) {
+    requireExists(spark, path, field, data.format());
+    Dataset<Row> df =
+        "parquet".equals(data.format())
+            ? spark.read().parquet(path)
+            : spark.read().option("header", data.header()).option("delimiter", data.delimiter()).option("mode", "PERMISSIVE").csv(path);
+    return data.limit() > 0 ? df.limit((int) Math.min(Integer.MAX_VALUE, data.limit())) : df;
+  }
+
+  static void requireExists(SparkSession spark, String path, String field, String format) {
+    try {
+      Path p = new Path(path);
+      if (!p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p)) {
+        throw new DataException(
+            field + ": no such file or directory '" + path + "'; expected an existing " + format
+                + " file or directory; check the path, run deploy/fetch-data.sh for the bundled jobs, or set it with --set " + field + "=...");
+      }
+    } catch (IOException e) {
+      throw new DataException(field + ": cannot access '" + path + "': " + e.getMessage());
+    }
+  }
+
+  /** The numeric columns the job uses: declared, or every column not otherwise used. */
+  static List<String> numericColumns(JobSpec.DataSpec data, String[] columns) {
+    List<String> declared = data.features().numeric();
+    List<String> all = Arrays.asList(columns);
+    for (List<String> list : List.of(declared, data.features().categorical(), data.features().drop())) {
+      for (String c : list) {
+        if (!all.contains(c)) {
+          throw new DataException("column '" + c + "' named in data.features is not in the data; columns are: " + String.join(", ", all));
+        }
+      }
+    }
+    if (data.label().column() != null && !all.contains(data.label().column())) {
+      throw new DataException("data.label.column: column '" + data.label().column() + "' is not in the data; columns are: " + String.join(", ", all));
+    }
+    if (!declared.isEmpty()) {
+      return declared;
+    }
+    List<String> rest = new ArrayList<>();
+    for (String c : columns) {
+      if (!c.equals(data.label().column()) && !data.features().drop().contains(c) && !data.features().categorical().contains(c)) {
+        rest.add(c);
+      }
+    }
+    return rest;
+  }
+
+  static FeaturePipelineModel fit(Dataset<Row> train, JobSpec.DataSpec data) {
+    List<String> numeric = numericColumns(data, train.columns());
+    List<Column> aggs = new ArrayList<>();
+    for (String c : numeric) {
+      Column v = col(c).cast("double");
+      aggs.add(avg(v));
+      aggs.add(stddev_pop(v));
+      aggs.add(min(v));
+      aggs.add(max(v));
+      aggs.add(sum(when(col(c).isNull(), 1).otherwise(0)));
+      aggs.add(sum(when(col(c).isNotNull().and(v.isNull()), 1).otherwise(0)));
+    }
+    double[] center = new double[numeric.size()];
+    double[] scale = new double[numeric.size()];
+    if (!aggs.isEmpty()) {
+      Row stats = train.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
+      for (int i = 0; i < numeric.size(); i++) {
+        String c = numeric.get(i);
+        if (stats.get(6 * i + 4) != null && stats.getLong(6 * i + 4) > 0) {
+          throw new DataException("column '" + c + "': " + stats.getLong(6 * i + 4) + " missing value(s) in the training split; expected a number in every row; fill or drop those rows, or add the column to data.features.drop");
+        }
+        if (stats.get(6 * i + 5) != null && stats.getLong(6 * i + 5) > 0) {
+          Row bad = train.filter(col(c).isNotNull().and(col(c).cast("double").isNull())).select(c).first();
+          throw new DataException("column '" + c + "': value \"" + bad.get(0) + "\" is not a number (" + stats.getLong(6 * i + 5) + " such rows); expected numeric values; fix the data, or list the column in data.features.categorical or data.features.drop");
+        }
+        double mean = stats.isNullAt(6 * i) ? 0 : stats.getDouble(6 * i);
+        double sd = stats.isNullAt(6 * i + 1) ? 0 : stats.getDouble(6 * i + 1);
+        double lo = stats.isNullAt(6 * i + 2) ? 0 : stats.getDouble(6 * i + 2);
+        double hi = stats.isNullAt(6 * i + 3) ? 0 : stats.getDouble(6 * i + 3);
+        double[] cs = Scaling.centerScale(data.features().scaling(), mean, sd, lo, hi);
+        center[i] = cs[0];
+        scale[i] = cs[1];
+      }
+    }
+    List<String> categorical = data.features().categorical();
+    List<List<String>> categories = new ArrayList<>();
+    for (String c : categorical) {
+      categories.add(distinct(train, c));
+    }
+    String labelColumn = data.label().column();
+    LabelFit label = LabelFit.fit(data.label(), distinct(train, labelColumn), () -> meanStd(train, labelColumn));
+    return new FeaturePipelineModel(
+        new FeaturePipelineModel.Params(data.format(), numeric, center, scale, categorical, categories, labelColumn,
+            data.label().kind(), label.classNames(), label.integerClasses(), label.center(), label.scale()));
+  }
+
+  private static double[] meanStd(Dataset<Row> train, String c) {
+    Row r = train.agg(avg(col(c).cast("double")), stddev_pop(col(c).cast("double"))).first();
+    return new double[] {r.isNullAt(0) ? 0 : r.getDouble(0), r.isNullAt(1) ? 0 : r.getDouble(1)};
+  }
+
+  /** Distinct values of a column in canonical text form, sorted; fails on missing values. */
+  private static List<String> distinct(Dataset<Row> df, String c) {
+    TreeSet<String> values = new TreeSet<>();
+    for (Row r : df.select(c).distinct().collectAsList()) {
+      if (r.isNullAt(0)) {
+        throw new DataException("column '" + c + "': missing values in the training split; expected a value in every row; fill or drop those rows");
+      }
+      values.add(canonical(String.valueOf(r.get(0))));
+    }
+    if (values.size() > 10_000) {
+      throw new DataException("column '" + c + "' has " + values.size() + " distinct values; expected a categorical column or label with at most 10000; drop it or treat it as numeric");
+    }
+    return new ArrayList<>(values);
+  }
+
+  /** Numbers written as 1, 1.0 or 1.00 are the same category. */
+  static String canonical(String raw) {
+    if (raw == null) {
+      return null;
+    }
+    String t = raw.trim();
+    try {
+      double d = Double.parseDouble(t);
+      if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+        return Long.toString((long) d);
+      }
+    } catch (NumberFormatException e) {
+      // not a number: the text itself is the category
+    }
+    return t;
+  }
+
+  static double parseNumber(String raw, String column) {
+    if (raw == null || raw.isBlank()) {
+      throw new DataException("column '" + column + "': missing value; expected a number; fill or drop the row");
+    }
+    try {
+      return Double.parseDouble(raw.trim());
+    } catch (NumberFormatException e) {
+      throw new DataException("column '" + column + "': value \"" + raw + "\" is not a number; expected numeric values; fix the data");
+    }
+  }
+
+  /** Rows to examples, inside partitions; the column positions are resolved once on the driver. */
+  static JavaRDD<Example> examples(Dataset<Row> df, FeaturePipelineModel model) {
+    int[] num = indices(df, model.params().numericColumns());
+    int[] cat = indices(df, model.params().categoricalColumns());
+    int label = indices(df, List.of(model.params().labelColumn()))[0];
+    List<String> names = model.params().numericColumns();
+    return df.javaRDD().mapPartitions((Iterator<Row> it) -> new Iterator<Example>() {
+      @Override
+      public boolean hasNext() {
+        return it.hasNext();
+      }
+
+      @Override
+      public Example next() {
+        Row r = it.next();
+        return new Example(featurize(r, num, cat, names, model), model.label(r.isNullAt(label) ? null : String.valueOf(r.get(label))));
+      }
+    });
+  }
+
+  static JavaRDD<FeatureRow> featureRows(Dataset<Row> df, FeaturePipelineModel model, List<String> keys) {
+    int[] num = indices(df, model.params().numericColumns());
+    int[] cat = indices(df, model.params().categoricalColumns());
+    int[] key = indices(df, keys);
+    List<String> names = model.params().numericColumns();
+    return df.javaRDD().map(r -> {
+      String[] k = new String[key.length];
+      for (int i = 0; i < key.length; i++) {
+        k[i] = r.isNullAt(key[i]) ? null : String.valueOf(r.get(key[i]));
+      }
+      return new FeatureRow(k, featurize(r, num, cat, names, model));
+    });
+  }
+
+  private static float[] featurize(Row r, int[] num, int[] cat, List<String> names, FeaturePipelineModel model) {
+    double[] x = new double[num.length];
+    for (int i = 0; i < num.length; i++) {
+      Object v = r.get(num[i]);
+      x[i] = v instanceof Number n ? n.doubleValue() : parseNumber(v == null ? null : String.valueOf(v), names.get(i));
+    }
+    String[] c = new String[cat.length];
+    for (int i = 0; i < cat.length; i++) {
+      c[i] = canonical(r.isNullAt(cat[i]) ? "" : String.valueOf(r.get(cat[i])));
+    }
+    return model.features(x, c);
+  }
+
+  private static int[] indices(Dataset<Row> df, List<String> columns) {
+    List<String> all = Arrays.asList(df.columns());
+    int[] idx = new int[columns.size()];
+    for (int i = 0; i < idx.length; i++) {
+      idx[i] = all.indexOf(columns.get(i));
+      if (idx[i] < 0) {
+        throw new DataException("column '" + columns.get(i) + "' is missing from the data; the model was trained with it; columns present: " + String.join(", ", all));
+      }
+    }
+    return idx;
+  }
+}

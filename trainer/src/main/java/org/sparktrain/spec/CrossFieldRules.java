@@ -1,0 +1,135 @@
+package org.sparktrain.spec;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Pass two: rules that span fields, each reported at the path a user would change. */
+final class CrossFieldRules {
+  private CrossFieldRules() {}
+
+  static void check(Resolved r, List<Violation> v) {
+    layers(r, v);
+    split(r, v);
+    label(r, v);
+    columns(r, v);
+    String mask = r.str("strategy.network_mask");
+    if (mask != null && !mask.matches("(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}")) {
+      v.add(new Violation("strategy.network_mask", "expected an IPv4 network in CIDR form like 10.0.0.0/16, got \"" + mask + "\""));
+    }
+  }
+
+  private static void layers(Resolved r, List<Violation> v) {
+    int n = r.layers.size();
+    for (int i = 0; i < n; i++) {
+      Map<String, Object> l = r.layers.get(i);
+      String at = "model.layers[" + i + "]";
+      String type = (String) l.get("model.layers[].type");
+      if (type == null) {
+        v.add(new Violation(at + ".type", "required: one of dense, dropout, output"));
+        continue;
+      }
+      boolean isLast = i == n - 1;
+      if (type.equals("output") != isLast) {
+        v.add(new Violation(at + ".type", isLast
+            ? "the last layer must be of type output, got " + type + "; add {type: output, units: N, loss: ...} at the end"
+            : "an output layer must be the last layer; it is layer " + i + " of " + n));
+      }
+      if (!type.equals("dropout") && l.get("model.layers[].units") == null) {
+        v.add(new Violation(at + ".units", "required for a " + type + " layer: the number of units"));
+      }
+      if (type.equals("dropout") && l.get("model.layers[].rate") == null) {
+        v.add(new Violation(at + ".rate", "required for a dropout layer: the fraction of inputs dropped, in [0, 1)"));
+      }
+      if (type.equals("output") && l.get("model.layers[].loss") == null) {
+        v.add(new Violation(at + ".loss", "required for the output layer: one of " + String.join(", ", JobFields.LOSSES)));
+      }
+      if (!type.equals("output") && l.get("model.layers[].loss") != null) {
+        v.add(new Violation(at + ".loss", "only the output layer has a loss"));
+      }
+      if (!type.equals("dropout") && l.get("model.layers[].rate") != null) {
+        v.add(new Violation(at + ".rate", "only dropout layers have a rate; add a {type: dropout, rate: ...} layer instead"));
+      }
+    }
+  }
+
+  private static void split(Resolved r, List<Violation> v) {
+    double train = r.dbl("data.split.train");
+    double val = r.dbl("data.split.validation");
+    double test = r.dbl("data.split.test");
+    if (Math.abs(train + val + test - 1.0) > 1e-6) {
+      v.add(new Violation("data.split", String.format("train + validation + test must be 1, got %s + %s + %s = %s", train, val, test, train + val + test)));
+    }
+    boolean separateTest = r.str("data.test_path") != null || "idx".equals(r.str("data.format"));
+    if (separateTest && test > 0) {
+      String why = "idx".equals(r.str("data.format")) ? "idx data has its own test files (t10k-*)" : "data.test_path is the test split";
+      v.add(new Violation("data.split.test", "must be 0 because " + why + "; got " + test));
+    }
+  }
+
+  private static void label(Resolved r, List<Violation> v) {
+    String format = r.str("data.format");
+    String column = r.str("data.label.column");
+    if (!"idx".equals(format) && column == null) {
+      v.add(new Violation("data.label.column", "required for " + format + " data: the column holding the label"));
+    }
+    if ("idx".equals(format) && column != null) {
+      v.add(new Violation("data.label.column", "must be absent for idx data (labels come from the *-labels-idx1-ubyte files)"));
+    }
+    String kind = r.str("data.label.kind");
+    if ("standardize".equals(r.str("data.label.scaling")) && !"numeric".equals(kind)) {
+      v.add(new Violation("data.label.scaling", "standardize applies to numeric labels only; data.label.kind is " + kind));
+    }
+    String loss = r.outputLoss();
+    if (loss == null || r.layers.isEmpty()) {
+      return;
+    }
+    int last = r.layers.size() - 1;
+    Map<String, Object> out = r.layers.get(last);
+    String at = "model.layers[" + last + "]";
+    String activation = (String) out.get("model.layers[].activation");
+    if (activation == null) {
+      activation = Resolved.defaultOutputActivation(loss);
+    }
+    Object unitsObj = out.get("model.layers[].units");
+    int units = unitsObj == null ? -1 : ((Number) unitsObj).intValue();
+    switch (loss) {
+      case "binary_crossentropy" -> {
+        need(v, "binary".equals(kind), "data.label.kind", "binary_crossentropy needs label kind binary, got " + kind);
+        need(v, units == 1 || units < 0, at + ".units", "binary_crossentropy needs 1 output unit, got " + units);
+        need(v, "sigmoid".equals(activation), at + ".activation", "binary_crossentropy needs a sigmoid output, got " + activation);
+      }
+      case "categorical_crossentropy", "sparse_categorical_crossentropy" -> {
+        need(v, "class_index".equals(kind), "data.label.kind", loss + " needs label kind class_index, got " + kind);
+        need(v, units >= 2 || units < 0, at + ".units", loss + " needs at least 2 output units (one per class), got " + units);
+        need(v, "softmax".equals(activation), at + ".activation", loss + " needs a softmax output, got " + activation);
+        int classes = r.integer("data.label.classes");
+        need(v, classes == 0 || units < 0 || classes == units, at + ".units", "data.label.classes is " + classes + " but the output layer has " + units + " units; make them equal");
+      }
+      default -> need(v, "numeric".equals(kind), "data.label.kind", loss + " is a regression loss and needs label kind numeric, got " + kind);
+    }
+  }
+
+  private static void need(List<Violation> v, boolean ok, String path, String message) {
+    if (!ok) {
+      v.add(new Violation(path, message));
+    }
+  }
+
+  private static void columns(Resolved r, List<Violation> v) {
+    Map<String, String> seen = new HashMap<>();
+    String label = r.str("data.label.column");
+    for (String list : List.of("drop", "categorical", "numeric")) {
+      String path = "data.features." + list;
+      for (String c : r.list(path)) {
+        if (c.equals(label)) {
+          v.add(new Violation(path, "column '" + c + "' is the label (data.label.column); remove it from " + path));
+        }
+        String before = seen.putIfAbsent(c, path);
+        if (before != null && !before.equals(path)) {
+          v.add(new Violation(path, "column '" + c + "' is also in " + before + "; a column may appear in only one list"));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package org.sparktrain.spec;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sparktrain.spec.FieldDef.Type;
+
+/** Every field of a job file, declared once. */
+public final class JobFields {
+  private static final Map<String, FieldDef> FIELDS = new LinkedHashMap<>();
+
+  public static final List<String> ACTIVATIONS =
+      List.of("relu", "leakyrelu", "elu", "selu", "swish", "tanh", "sigmoid", "softmax", "identity");
+  public static final List<String> LOSSES =
+      List.of("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "mse", "mae");
+
+  static {
+    str("name", "job", "A name for the run, used in logs and the Spark application name.");
+    num("seed", Type.LONG, 42L, null, false, null, false, "Seed for splits, weight initialisation and DL4J's training masters.");
+
+    oneOf("data.format", "csv", List.of("csv", "parquet", "idx"), "Input format.");
+    required("data.path", Type.STRING, "Input: a Hadoop URI or a local path (file://, hdfs://, s3a://). For idx, a directory with the MNIST-format train-* and t10k-* files.");
+    str("data.test_path", null, "Separate test file (csv/parquet); when set, data.split.test must be 0.");
+    def("data.header", Type.BOOL, true, "CSV: the first line holds column names.");
+    str("data.delimiter", ",", "CSV: field delimiter (one character).");
+    num("data.partitions", Type.INT, 0, 0.0, false, null, false, "Partitions of the training split; 0: Spark's default parallelism.");
+    num("data.limit", Type.LONG, 0L, 0.0, false, null, false, "At most this many rows from each input file; 0: all (for runs on small slices).");
+    num("data.split.train", Type.DOUBLE, 0.8, 0.0, true, 1.0, false, "Fraction of rows for training.");
+    num("data.split.validation", Type.DOUBLE, 0.1, 0.0, false, 1.0, true, "Fraction of rows for per-epoch validation.");
+    num("data.split.test", Type.DOUBLE, 0.1, 0.0, false, 1.0, true, "Fraction of rows for the final test.");
+    def("data.features.drop", Type.STRING_LIST, List.of(), "Columns to ignore (identifiers, free text).");
+    def("data.features.categorical", Type.STRING_LIST, List.of(), "Columns to one-hot encode with the categories seen in training.");
+    def("data.features.numeric", Type.STRING_LIST, List.of(), "Numeric columns; empty: every remaining column except the label.");
+    oneOf("data.features.scaling", "standardize", List.of("standardize", "minmax", "none"), "Scaling of numeric columns, fitted on the training split.");
+    str("data.label.column", null, "The label column (csv/parquet; absent for idx).");
+    oneOf("data.label.kind", "class_index", List.of("binary", "class_index", "numeric"), "binary: two values to 0/1; class_index: integer or string classes; numeric: a regression target.");
+    num("data.label.classes", Type.INT, 0, 0.0, false, null, false, "Number of classes; 0: inferred from the training split.");
+    oneOf("data.label.scaling", "none", List.of("none", "standardize"), "Scaling of a numeric target (undone for reported metrics).");
+
+    oneOf("model.weight_init", "xavier", List.of("xavier", "xavier_uniform", "relu", "relu_uniform", "lecun_normal", "normal", "uniform"), "Weight initialisation.");
+    num("model.l1", Type.DOUBLE, 0.0, 0.0, false, null, false, "L1 regularisation coefficient.");
+    num("model.l2", Type.DOUBLE, 0.0, 0.0, false, null, false, "L2 regularisation coefficient.");
+    required("model.layers", Type.LIST_OF_MAPS, "The layers, first to last; the last is the output layer.");
+    FIELDS.put("model.layers[].type", new FieldDef("model.layers[].type", Type.ENUM, null, true, List.of("dense", "dropout", "output"), null, false, null, false, "Layer type."));
+    str("model.layers[].name", null, "Optional layer name.");
+    num("model.layers[].units", Type.INT, null, 1.0, false, null, false, "Units (dense, output; required there).");
+    FIELDS.put("model.layers[].activation", new FieldDef("model.layers[].activation", Type.ENUM, null, false, ACTIVATIONS, null, false, null, false, "Activation; dense default relu; output default from the loss (sigmoid, softmax or identity)."));
+    num("model.layers[].alpha", Type.DOUBLE, 0.01, 0.0, true, null, false, "Slope for leakyrelu below zero.");
+    num("model.layers[].rate", Type.DOUBLE, null, 0.0, false, 1.0, true, "Dropout layer: fraction of inputs dropped (required there).");
+    FIELDS.put("model.layers[].loss", new FieldDef("model.layers[].loss", Type.ENUM, null, false, LOSSES, null, false, null, false, "Output layer: loss (required there)."));
+
+    num("training.epochs", Type.INT, 10, 1.0, false, null, false, "Passes over the training split.");
+    num("training.batch_size", Type.INT, 32, 1.0, false, null, false, "Examples per minibatch.");
+    oneOf("training.updater", "adam", List.of("sgd", "nesterov", "momentum", "adam", "rmsprop", "adagrad"), "Optimiser; momentum is Nesterov momentum (DL4J's Nesterovs).");
+    num("training.learning_rate", Type.DOUBLE, 0.001, 0.0, true, null, false, "Learning rate.");
+    num("training.momentum", Type.DOUBLE, 0.9, 0.0, false, 1.0, true, "Momentum for nesterov/momentum.");
+    num("training.rms_decay", Type.DOUBLE, 0.95, 0.0, true, 1.0, true, "Decay for rmsprop.");
+
+    oneOf("strategy.type", "averaging", List.of("averaging", "sharing"), "averaging: DL4J parameter averaging; sharing: DL4J gradient sharing.");
+    num("strategy.workers", Type.INT, 0, 0.0, false, null, false, "Workers training in parallel; 0: Spark's default parallelism.");
+    num("strategy.batch_size_per_worker", Type.INT, 0, 0.0, false, null, false, "Minibatch size on each worker; 0: training.batch_size.");
+    num("strategy.averaging_frequency", Type.INT, 5, 1.0, false, null, false, "averaging: minibatches per worker between averagings.");
+    num("strategy.prefetch", Type.INT, 2, 0.0, false, null, false, "Minibatches each worker prefetches asynchronously.");
+    oneOf("strategy.approach", "export", List.of("export", "direct"), "export: minibatches saved once to a shared filesystem and streamed; direct: kept in Spark's memory.");
+    str("strategy.export_dir", null, "Where export writes minibatches (a URI every executor can read); default: /tmp/sparktrain-export on Spark's default filesystem.");
+    oneOf("strategy.threshold.algorithm", "adaptive", List.of("adaptive", "fixed"), "sharing: threshold encoding of updates.");
+    num("strategy.threshold.initial", Type.DOUBLE, 1e-3, 0.0, true, null, false, "sharing: initial (or fixed) threshold.");
+    num("strategy.port", Type.INT, 40123, 1.0, false, 65535.0, false, "sharing: UDP port of the parameter-server controller and workers.");
+    str("strategy.network_mask", null, "sharing: network (CIDR) whose interface the workers use, e.g. 10.0.0.0/16; default: the driver's address.");
+
+    str("output.dir", null, "Output directory when train is given no --output.");
+    def("output.save_model", Type.BOOL, true, "Write model.zip at the end.");
+  }
+
+  private JobFields() {}
+
+  private static void str(String path, String dflt, String description) {
+    def(path, Type.STRING, dflt, description);
+  }
+
+  private static void def(String path, Type type, Object dflt, String description) {
+    FIELDS.put(path, new FieldDef(path, type, dflt, false, List.of(), null, false, null, false, description));
+  }
+
+  private static void required(String path, Type type, String description) {
+    FIELDS.put(path, new FieldDef(path, type, null, true, List.of(), null, false, null, false, description));
+  }
+
+  private static void oneOf(String path, String dflt, List<String> allowed, String description) {
+    FIELDS.put(path, new FieldDef(path, Type.ENUM, dflt, false, allowed, null, false, null, false, description));
+  }
+
+  private static void num(String path, Type type, Object dflt, Double min, boolean minEx, Double max, boolean maxEx, String description) {
+    FIELDS.put(path, new FieldDef(path, type, dflt, false, List.of(), min, minEx, max, maxEx, description));
+  }
+
+  /** All declarations, in document order. */
+  public static Map<String, FieldDef> all() {
+    return Collections.unmodifiableMap(FIELDS);
+  }
+
+  public static FieldDef get(String path) {
+    return FIELDS.get(path);
+  }
+
+  /** Names of the sections and fields that may appear under {@code prefix} (empty for the root). */
+  static List<String> childNames(String prefix) {
+    List<String> names = new ArrayList<>();
+    String p = prefix.isEmpty() ? "" : prefix + ".";
+    for (String path : FIELDS.keySet()) {
+      if (path.startsWith(p)) {
+        String rest = path.substring(p.length());
+        int dot = rest.indexOf('.');
+        String child = dot < 0 ? rest : rest.substring(0, dot);
+        if (child.endsWith("[]")) {
+          child = child.substring(0, child.length() - 2);
+        }
+        if (!child.isEmpty() && !names.contains(child)) {
+          names.add(child);
+        }
+      }
+    }
+    return names;
+  }
+
+  /** The job-file reference as a Markdown table, generated from the declarations. */
+  public static String markdownReference() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("| field | type | default | allowed | meaning |\n|---|---|---|---|---|\n");
+    for (FieldDef f : FIELDS.values()) {
+      String dflt = f.required() ? "required" : f.defaultValue() == null ? "—" : String.valueOf(f.defaultValue());
+      sb.append("| `").append(f.path()).append("` | ")
+          .append(f.type().name().toLowerCase(java.util.Locale.ROOT)).append(" | ")
+          .append(dflt).append(" | ")
+          .append(f.allowedText().replace("|", "\\|")).append(" | ")
+          .append(f.description().replace("|", "\\|")).append(" |\n");
+    }
+    return sb.toString();
+  }
+}

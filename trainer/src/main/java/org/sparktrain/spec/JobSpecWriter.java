@@ -1,0 +1,88 @@
+package org.sparktrain.spec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sparktrain.spec.JobSpec.LayerSpec;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.Yaml;
+
+/** Writes a resolved job (every field, defaults filled) as YAML that loads back to an equal spec. */
+public final class JobSpecWriter {
+  private JobSpecWriter() {}
+
+  public static String toYaml(JobSpec s) {
+    DumperOptions o = new DumperOptions();
+    o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+    return "# resolved job file: every field, defaults filled in\n" + new Yaml(o).dump(toMap(s));
+  }
+
+  public static Map<String, Object> toMap(JobSpec s) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("name", s.name());
+    root.put("seed", s.seed());
+    var d = s.data();
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("format", d.format());
+    data.put("path", d.path());
+    putIf(data, "test_path", d.testPath());
+    data.put("header", d.header());
+    data.put("delimiter", d.delimiter());
+    data.put("split", map("train", d.split().train(), "validation", d.split().validation(), "test", d.split().test()));
+    data.put("partitions", d.partitions());
+    data.put("limit", d.limit());
+    data.put("features", map("drop", d.features().drop(), "categorical", d.features().categorical(), "numeric", d.features().numeric(), "scaling", d.features().scaling()));
+    Map<String, Object> label = new LinkedHashMap<>();
+    putIf(label, "column", d.label().column());
+    label.put("kind", d.label().kind());
+    label.put("classes", d.label().classes());
+    label.put("scaling", d.label().scaling());
+    data.put("label", label);
+    root.put("data", data);
+    List<Object> layers = new ArrayList<>();
+    for (LayerSpec l : s.model().layers()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("type", l.type());
+      putIf(m, "name", l.name());
+      if (!"dropout".equals(l.type())) {
+        m.put("units", l.units());
+        m.put("activation", l.activation());
+        m.put("alpha", l.alpha());
+      } else {
+        m.put("rate", l.rate());
+      }
+      putIf(m, "loss", l.loss());
+      layers.add(m);
+    }
+    root.put("model", map("weight_init", s.model().weightInit(), "l1", s.model().l1(), "l2", s.model().l2(), "layers", layers));
+    var t = s.training();
+    root.put("training", map("epochs", t.epochs(), "batch_size", t.batchSize(), "updater", t.updater(), "learning_rate", t.learningRate(), "momentum", t.momentum(), "rms_decay", t.rmsDecay()));
+    var st = s.strategy();
+    Map<String, Object> strategy = map("type", st.type(), "workers", st.workers(), "batch_size_per_worker", st.batchSizePerWorker(), "averaging_frequency", st.averagingFrequency(), "prefetch", st.prefetch(), "approach", st.approach());
+    putIf(strategy, "export_dir", st.exportDir());
+    strategy.put("threshold", map("algorithm", st.threshold().algorithm(), "initial", st.threshold().initial()));
+    strategy.put("port", st.port());
+    putIf(strategy, "network_mask", st.networkMask());
+    root.put("strategy", strategy);
+    Map<String, Object> output = new LinkedHashMap<>();
+    putIf(output, "dir", s.output().dir());
+    output.put("save_model", s.output().saveModel());
+    root.put("output", output);
+    return root;
+  }
+
+  private static void putIf(Map<String, Object> m, String k, Object v) {
+    if (v != null) {
+      m.put(k, v);
+    }
+  }
+
+  private static Map<String, Object> map(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+}

@@ -1,0 +1,129 @@
+package org.sparktrain.spec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.sparktrain.spec.JobSpec.DataSpec;
+import org.sparktrain.spec.JobSpec.FeatureSpec;
+import org.sparktrain.spec.JobSpec.LabelSpec;
+import org.sparktrain.spec.JobSpec.LayerSpec;
+import org.sparktrain.spec.JobSpec.ModelSpec;
+import org.sparktrain.spec.JobSpec.OutputSpec;
+import org.sparktrain.spec.JobSpec.SplitSpec;
+import org.sparktrain.spec.JobSpec.StrategySpec;
+import org.sparktrain.spec.JobSpec.ThresholdSpec;
+import org.sparktrain.spec.JobSpec.TrainingSpec;
+
+/** Field values by declared path after pass one, with defaults filled; builds the records. */
+final class Resolved {
+  final Map<String, Object> values = new LinkedHashMap<>();
+  final List<Map<String, Object>> layers = new ArrayList<>();
+
+  String str(String path) {
+    return (String) values.get(path);
+  }
+
+  int integer(String path) {
+    return ((Number) values.get(path)).intValue();
+  }
+
+  double dbl(String path) {
+    return ((Number) values.get(path)).doubleValue();
+  }
+
+  @SuppressWarnings("unchecked")
+  List<String> list(String path) {
+    return List.copyOf((List<String>) values.get(path));
+  }
+
+  /** The loss of the output layer, or null. */
+  String outputLoss() {
+    return layers.isEmpty() ? null : (String) layers.get(layers.size() - 1).get("model.layers[].loss");
+  }
+
+  JobSpec toSpec() {
+    DataSpec data =
+        new DataSpec(
+            str("data.format"),
+            str("data.path"),
+            str("data.test_path"),
+            (Boolean) values.get("data.header"),
+            str("data.delimiter"),
+            new SplitSpec(dbl("data.split.train"), dbl("data.split.validation"), dbl("data.split.test")),
+            integer("data.partitions"),
+            ((Number) values.get("data.limit")).longValue(),
+            new FeatureSpec(
+                list("data.features.drop"),
+                list("data.features.categorical"),
+                list("data.features.numeric"),
+                str("data.features.scaling")),
+            new LabelSpec(
+                str("data.label.column"),
+                str("data.label.kind"),
+                integer("data.label.classes"),
+                str("data.label.scaling")));
+    List<LayerSpec> layerSpecs = new ArrayList<>();
+    for (Map<String, Object> l : layers) {
+      layerSpecs.add(layer(l));
+    }
+    ModelSpec model = new ModelSpec(str("model.weight_init"), dbl("model.l1"), dbl("model.l2"), List.copyOf(layerSpecs));
+    TrainingSpec training =
+        new TrainingSpec(
+            integer("training.epochs"),
+            integer("training.batch_size"),
+            str("training.updater"),
+            dbl("training.learning_rate"),
+            dbl("training.momentum"),
+            dbl("training.rms_decay"));
+    StrategySpec strategy =
+        new StrategySpec(
+            str("strategy.type"),
+            integer("strategy.workers"),
+            integer("strategy.batch_size_per_worker"),
+            integer("strategy.averaging_frequency"),
+            integer("strategy.prefetch"),
+            str("strategy.approach"),
+            str("strategy.export_dir"),
+            new ThresholdSpec(str("strategy.threshold.algorithm"), dbl("strategy.threshold.initial")),
+            integer("strategy.port"),
+            str("strategy.network_mask"));
+    OutputSpec output = new OutputSpec(str("output.dir"), (Boolean) values.get("output.save_model"));
+    return new JobSpec(str("name"), ((Number) values.get("seed")).longValue(), data, model, training, strategy, output);
+  }
+
+  private static LayerSpec layer(Map<String, Object> l) {
+    String type = (String) l.get("model.layers[].type");
+    String loss = "output".equals(type) ? (String) l.get("model.layers[].loss") : null;
+    String activation = (String) l.get("model.layers[].activation");
+    if (activation == null) {
+      activation = switch (type) {
+        case "dense" -> "relu";
+        case "output" -> defaultOutputActivation(loss);
+        default -> null;
+      };
+    }
+    Object units = l.get("model.layers[].units");
+    Object rate = l.get("model.layers[].rate");
+    Object alpha = l.get("model.layers[].alpha");
+    return new LayerSpec(
+        type,
+        (String) l.get("model.layers[].name"),
+        "dropout".equals(type) || units == null ? 0 : ((Number) units).intValue(),
+        "dropout".equals(type) ? null : activation,
+        alpha == null ? 0.01 : ((Number) alpha).doubleValue(),
+        "dropout".equals(type) && rate != null ? ((Number) rate).doubleValue() : 0.0,
+        loss);
+  }
+
+  static String defaultOutputActivation(String loss) {
+    if (loss == null) {
+      return "identity";
+    }
+    return switch (loss) {
+      case "binary_crossentropy" -> "sigmoid";
+      case "categorical_crossentropy", "sparse_categorical_crossentropy" -> "softmax";
+      default -> "identity";
+    };
+  }
+}
