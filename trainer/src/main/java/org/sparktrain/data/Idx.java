@@ -22,8 +22,31 @@ final class Idx {
 
   private Idx() {}
 
-  /** One image: its index in the file, label and raw pixels (0..255). */
-  record Image(long index, int label, float[] pixels) implements java.io.Serializable {}
+  /** One image: its index in the file, label and raw pixels (0..255). Not a record: Kryo. */
+  static final class Image implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final long index;
+    private final int label;
+    private final float[] pixels;
+
+    Image(long index, int label, float[] pixels) {
+      this.index = index;
+      this.label = label;
+      this.pixels = pixels;
+    }
+
+    long index() {
+      return index;
+    }
+
+    int label() {
+      return label;
+    }
+
+    float[] pixels() {
+      return pixels;
+    }
+  }
 
   record Header(long count, int rows, int cols) implements java.io.Serializable {}
 

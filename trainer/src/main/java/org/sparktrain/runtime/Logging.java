@@ -27,6 +27,8 @@ public final class Logging {
         Configurator.setLevel("org.sparktrain", Level.INFO);
         Configurator.setLevel("org.apache.spark", Level.WARN);
         Configurator.setLevel("org.deeplearning4j", Level.INFO);
+        // DL4J's Spark masters log every averaging round at INFO.
+        Configurator.setLevel("org.deeplearning4j.spark", Level.WARN);
         Configurator.setLevel("org.nd4j", Level.INFO);
       }
       case VERBOSE -> {
