@@ -12,8 +12,8 @@ import org.nd4j.linalg.dataset.DataSet;
 
 /** A strategy that delegates to one of DL4J's TrainingMasters through SparkDl4jMultiLayer. */
 abstract class Dl4jMasterStrategy implements TrainingStrategy {
-  private final StrategyContext ctx;
-  private final SparkDl4jMultiLayer sparkNet;
+  protected final StrategyContext ctx;
+  protected final SparkDl4jMultiLayer sparkNet;
   private final int workers;
 
   Dl4jMasterStrategy(StrategyContext ctx, TrainingMaster<?, ?> master, int workers) {
