@@ -30,6 +30,8 @@ public final class Logging {
         // DL4J's Spark masters log every averaging round at INFO.
         Configurator.setLevel("org.deeplearning4j.spark", Level.WARN);
         Configurator.setLevel("org.nd4j", Level.INFO);
+        // Gradient sharing's transport logs every skipped broadcast at INFO.
+        Configurator.setLevel("org.nd4j.parameterserver.distributed.v2.transport", Level.WARN);
       }
       case VERBOSE -> {
         Configurator.setRootLevel(Level.INFO);

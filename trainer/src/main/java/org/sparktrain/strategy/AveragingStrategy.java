@@ -1,10 +1,7 @@
 package org.sparktrain.strategy;
 
-import java.util.List;
-import org.apache.spark.api.java.JavaRDD;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.spec.JobSpec.StrategySpec;
@@ -15,41 +12,28 @@ import org.sparktrain.spec.JobSpec.StrategySpec;
  */
 final class AveragingStrategy extends Dl4jMasterStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(AveragingStrategy.class);
-  private final boolean export;
-  private int exportedRdd = -1;
-  private List<String> exported;
-  private JavaRDD<String> epochPaths;
 
   AveragingStrategy(StrategyContext ctx) {
-    super(ctx, master(ctx), ctx.workers());
-    this.export = approach(ctx.spec.strategy().approach()) == RDDTrainingApproach.Export;
+    super(ctx, master(ctx), ctx.workers(), true);
   }
 
   /**
-   * With the export approach the minibatches are written once per training RDD and their names
-   * handed to DL4J in one partition, which makes its averaging rounds exactly full (see {@link
-   * MinibatchExport}). Only the last incomplete round of an epoch is left out, a different one
-   * every epoch because DL4J draws the rounds anew.
+   * One partition: DL4J assigns minibatches to averaging rounds independently per partition, and
+   * only from a single one are the rounds exactly full (see {@link MinibatchExport}). Only the
+   * last incomplete round of an epoch is left out, a different one every epoch because DL4J draws
+   * the rounds anew.
    */
   @Override
-  public double fitEpoch(JavaRDD<DataSet> train) {
-    if (!export) {
-      return super.fitEpoch(train);
-    }
-    if (exported == null || exportedRdd != train.id()) {
-      exported = MinibatchExport.write(ctx.sc, train, ctx.exportDir + "/rdd-" + train.id());
-      exportedRdd = train.id();
-      int round = workers() * ctx.spec.strategy().averagingFrequency();
-      LOG.info(
-          "Exported {} minibatches: {} averaging rounds of {} per epoch, {} left out of each epoch",
-          exported.size(), exported.size() / round, round, exported.size() % round);
-    }
-    if (epochPaths != null) {
-      epochPaths.unpersist(false);
-    }
-    epochPaths = ctx.sc.parallelize(exported, 1);
-    sparkNet.fitPaths(epochPaths);
-    return sparkNet.getScore();
+  protected int pathPartitions() {
+    return 1;
+  }
+
+  @Override
+  protected void exported(int minibatches) {
+    int round = workers() * ctx.spec.strategy().averagingFrequency();
+    LOG.info(
+        "{} minibatches: {} averaging rounds of {} per epoch, {} left out of each epoch",
+        minibatches, minibatches / round, round, minibatches % round);
   }
 
   private static ParameterAveragingTrainingMaster master(StrategyContext ctx) {

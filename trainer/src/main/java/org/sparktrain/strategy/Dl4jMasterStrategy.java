@@ -2,6 +2,7 @@ package org.sparktrain.strategy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -15,17 +16,77 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
   protected final StrategyContext ctx;
   protected final SparkDl4jMultiLayer sparkNet;
   private final int workers;
+  private final EpochLoss loss;
+  private final boolean export;
+  private int exportedRdd = -1;
+  private List<String> exported;
+  private JavaRDD<String> epochPaths;
 
-  Dl4jMasterStrategy(StrategyContext ctx, TrainingMaster<?, ?> master, int workers) {
+  /**
+   * @param lossListener whether workers report their minibatch losses through a listener; only
+   *     where each epoch's tasks get a fresh copy of the network (not so for gradient sharing,
+   *     whose workers keep theirs, with the listener of the first epoch, for the whole run)
+   */
+  Dl4jMasterStrategy(
+      StrategyContext ctx, TrainingMaster<?, ?> master, int workers, boolean lossListener) {
     this.ctx = ctx;
     this.workers = workers;
     this.sparkNet = new SparkDl4jMultiLayer(ctx.sc, ctx.network, master);
+    this.export = !"direct".equals(ctx.spec.strategy().approach());
+    this.loss = lossListener ? new EpochLoss(ctx.sc) : null;
+    if (loss != null) {
+      sparkNet.setListeners(List.of(loss));
+    }
   }
 
   @Override
-  public double fitEpoch(JavaRDD<DataSet> train) {
-    sparkNet.fit(train);
-    return sparkNet.getScore();
+  public final double fitEpoch(JavaRDD<DataSet> train) {
+    if (loss == null) {
+      fit(train);
+      return Double.NaN;
+    }
+    loss.reset();
+    fit(train);
+    return loss.mean();
+  }
+
+  /**
+   * Fits one epoch through the training master. With the export approach the minibatches are
+   * written once per training RDD (see {@link MinibatchExport}) and their names handed to DL4J in
+   * {@link #pathPartitions()} partitions every epoch; with direct, the RDD in {@link
+   * #directLayout}.
+   */
+  private void fit(JavaRDD<DataSet> train) {
+    if (!export) {
+      sparkNet.fit(directLayout(train));
+      return;
+    }
+    if (exported == null || exportedRdd != train.id()) {
+      exported = MinibatchExport.write(ctx.sc, train, ctx.exportDir + "/rdd-" + train.id());
+      exportedRdd = train.id();
+      exported(exported.size());
+    }
+    if (epochPaths != null) {
+      epochPaths.unpersist(false);
+    }
+    epochPaths = ctx.sc.parallelize(exported, pathPartitions());
+    sparkNet.fitPaths(epochPaths);
+  }
+
+  /** How many partitions the exported minibatch names are handed over in. */
+  protected abstract int pathPartitions();
+
+  /** The training RDD as the direct approach hands it to DL4J. */
+  protected JavaRDD<DataSet> directLayout(JavaRDD<DataSet> train) {
+    return train;
+  }
+
+  /** Called once the minibatches of a training RDD are exported. */
+  protected void exported(int minibatches) {}
+
+  /** Minibatches the workers fitted in the last epoch, or -1 when not counted. */
+  public long minibatchesFitted() {
+    return loss == null ? -1 : loss.minibatches();
   }
 
   @Override

@@ -1,5 +1,8 @@
 package org.sparktrain.strategy;
 
+import org.apache.spark.api.java.JavaRDD;
+import org.deeplearning4j.spark.impl.repartitioner.NoOpRepartitioner;
+import org.nd4j.linalg.dataset.DataSet;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.ThresholdAlgorithm;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.FixedThresholdAlgorithm;
@@ -10,10 +13,36 @@ import org.sparktrain.spec.JobSpec.StrategySpec;
 /**
  * Gradient sharing (DL4J's SharedTrainingMaster): workers exchange threshold-encoded updates over
  * Aeron UDP after every minibatch. The controller runs on the driver.
+ *
+ * <p>DL4J keeps one training wrapper per JVM. When two Spark tasks of an epoch meet in one JVM, a
+ * task that joins after the wrapper has drained its queue waits forever (seen in local mode: the
+ * third epoch of jobs/churn.yaml with two tasks never ended). So each JVM gets exactly one task per
+ * epoch: in local mode one partition trained by {@code workers} threads inside the wrapper; on a
+ * cluster one partition per executor (with {@code spark.task.cpus} equal to the executor's cores,
+ * so that Spark never runs two at once in one executor).
  */
 final class SharingStrategy extends Dl4jMasterStrategy {
   SharingStrategy(StrategyContext ctx) {
-    super(ctx, master(ctx), ctx.workers());
+    super(ctx, master(ctx), ctx.workers(), false);
+  }
+
+  static boolean local(StrategyContext ctx) {
+    return ctx.sc.master().startsWith("local");
+  }
+
+  /** Spark tasks per epoch: one per JVM. */
+  private static int tasks(StrategyContext ctx) {
+    return local(ctx) ? 1 : ctx.workers();
+  }
+
+  @Override
+  protected int pathPartitions() {
+    return tasks(ctx);
+  }
+
+  @Override
+  protected JavaRDD<DataSet> directLayout(JavaRDD<DataSet> train) {
+    return train.coalesce(tasks(ctx));
   }
 
   private static SharedTrainingMaster master(StrategyContext ctx) {
@@ -27,9 +56,16 @@ final class SharingStrategy extends Dl4jMasterStrategy {
       voidConf.controllerAddress(ctx.sc.getConf().get("spark.driver.host", "127.0.0.1"));
     }
     int batch = ctx.batchSizePerWorker();
-    return new SharedTrainingMaster.Builder(voidConf.build(), ctx.workers(), threshold(s), batch)
+    int tasks = tasks(ctx);
+    int threadsPerTask = local(ctx) ? ctx.workers() : 1;
+    return new SharedTrainingMaster.Builder(voidConf.build(), tasks, threshold(s), batch)
+        // The partitions are already one per JVM (pathPartitions, directLayout). DL4J's default
+        // repartitioner would make a partition, a task and a training round of every minibatch.
+        .repartitioner(new NoOpRepartitioner())
+        // The caller persists the training RDD itself.
+        .storageLevel(null)
         .batchSizePerWorker(batch)
-        .workersPerNode(1)
+        .workersPerNode(threadsPerTask)
         .workerPrefetchNumBatches(s.prefetch())
         .rddTrainingApproach(AveragingStrategy.approach(s.approach()))
         .exportDirectory(ctx.exportDir)

@@ -13,8 +13,8 @@ public interface TrainingStrategy extends AutoCloseable {
   String name();
 
   /**
-   * One pass over {@code train}. Returns the training loss the workers reported (DL4J's score of
-   * the last round, averaged over workers), or NaN when the strategy has none.
+   * One pass over {@code train}. Returns the mean loss over the minibatches the workers fitted, or
+   * NaN when the strategy cannot gather it (the caller then measures the loss itself).
    */
   double fitEpoch(JavaRDD<DataSet> train);
 

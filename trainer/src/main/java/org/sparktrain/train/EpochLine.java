@@ -12,7 +12,10 @@ final class EpochLine {
     line.forEach(
         (k, v) -> {
           if (k.equals("train_loss") || k.startsWith("val_")) {
-            sb.append(String.format("  %s %.4f", k, ((Number) v).doubleValue()));
+            sb.append(
+                v instanceof Number n
+                    ? String.format("  %s %.4f", k, n.doubleValue())
+                    : String.format("  %s n/a", k));
           }
         });
     sb.append(String.format("  %.1f s", ((Number) line.get("epoch_seconds")).doubleValue()));
