@@ -39,6 +39,15 @@ final class EvaluateCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "DATA", description = "Labelled data in the job's format (any Hadoop URI).")
   String data;
 
+  @Option(
+      names = "--split",
+      defaultValue = "all",
+      paramLabel = "SPLIT",
+      description =
+          "Rows of DATA to evaluate: all, or train, validation or test chosen as train chose them"
+              + " (the job's split fractions and seed). Default: ${DEFAULT-VALUE}.")
+  String split;
+
   @Option(names = "--output", paramLabel = "FILE", description = "Where to write the metrics JSON (default: evaluation.json beside MODEL).")
   String output;
 
@@ -52,8 +61,9 @@ final class EvaluateCommand implements Callable<Integer> {
       JavaRDD<DataSet> batches =
           Datasets.labelledBatches(
               spark,
-              loaded.spec().data(),
+              loaded.spec(),
               data,
+              split,
               loaded.pipeline(),
               StrategyContext.batchSizePerWorker(loaded.spec()));
       Map<String, Object> metrics =

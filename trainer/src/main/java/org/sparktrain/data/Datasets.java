@@ -3,7 +3,9 @@ package org.sparktrain.data;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.nd4j.linalg.dataset.DataSet;
@@ -26,21 +28,11 @@ public final class Datasets {
       return prepareIdx(sc, spec, batchSize, partitions);
     }
     Dataset<Row> all = Tabular.read(spark, data, data.path(), "data.path");
-    Dataset<Row> train;
-    Dataset<Row> validation;
-    Dataset<Row> test;
-    var s = data.split();
-    if (data.testPath() != null) {
-      Dataset<Row>[] parts = all.randomSplit(new double[] {s.train(), Math.max(s.validation(), 0)}, spec.seed());
-      train = parts[0];
-      validation = parts[1];
-      test = Tabular.read(spark, data, data.testPath(), "data.test_path");
-    } else {
-      Dataset<Row>[] parts = all.randomSplit(new double[] {s.train(), s.validation(), s.test()}, spec.seed());
-      train = parts[0];
-      validation = parts[1];
-      test = parts[2];
-    }
+    Dataset<Row>[] parts = split(all, data, spec.seed());
+    Dataset<Row> train = parts[0];
+    Dataset<Row> validation = parts[1];
+    Dataset<Row> test =
+        data.testPath() != null ? Tabular.read(spark, data, data.testPath(), "data.test_path") : parts[2];
     train = train.repartition(partitions).cache();
     FeaturePipelineModel model = Tabular.fit(train, data);
     return new PreparedData(
@@ -72,6 +64,74 @@ public final class Datasets {
         validation.count(),
         test.count());
     return prepared;
+  }
+
+  /**
+   * Splits rows into train, validation and test by a hash of each row's values and the seed: the
+   * same rows land in the same split whatever the partitioning, the machine or the Spark version
+   * (Spark's randomSplit depends on the partitioning). Identical rows share a split. With
+   * data.test_path, the fractions are those of train and validation alone.
+   */
+  static Dataset<Row>[] split(Dataset<Row> all, DataSpec data, long seed) {
+    var s = data.split();
+    double test = data.testPath() != null ? 0 : s.test();
+    double total = s.train() + s.validation() + test;
+    double trainEnd = s.train() / total;
+    double validationEnd = (s.train() + s.validation()) / total;
+    Column[] hashed = new Column[all.columns().length + 1];
+    hashed[0] = functions.lit(seed);
+    for (int i = 0; i < all.columns().length; i++) {
+      hashed[i + 1] = all.col(all.columns()[i]);
+    }
+    Column u =
+        functions.pmod(functions.xxhash64(hashed), functions.lit(1L << 53)).divide((double) (1L << 53));
+    Dataset<Row> withU = all.withColumn(SPLIT_COLUMN, u);
+    @SuppressWarnings("unchecked")
+    Dataset<Row>[] parts =
+        new Dataset[] {
+          withU.where(functions.col(SPLIT_COLUMN).lt(trainEnd)).drop(SPLIT_COLUMN),
+          withU
+              .where(functions.col(SPLIT_COLUMN).geq(trainEnd).and(functions.col(SPLIT_COLUMN).lt(validationEnd)))
+              .drop(SPLIT_COLUMN),
+          withU.where(functions.col(SPLIT_COLUMN).geq(validationEnd)).drop(SPLIT_COLUMN)
+        };
+    return parts;
+  }
+
+  private static final String SPLIT_COLUMN = "__sparktrain_split";
+
+  /** Names of the splits evaluate can select. */
+  public static final List<String> SPLITS = List.of("all", "train", "validation", "test");
+
+  /**
+   * Labelled minibatches of one split of a dataset, chosen exactly as train chose it from the
+   * job's split fractions and seed ("all" for every row), with an already fitted pipeline.
+   */
+  public static JavaRDD<DataSet> labelledBatches(
+      SparkSession spark, JobSpec spec, String path, String split, FeaturePipelineModel model, int batchSize) {
+    if (!SPLITS.contains(split)) {
+      throw new DataException("split '" + split + "' is not one of " + SPLITS);
+    }
+    if ("all".equals(split)) {
+      return labelledBatches(spark, spec.data(), path, model, batchSize);
+    }
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    DataSpec data = withoutLimit(spec.data());
+    if ("idx".equals(data.format())) {
+      if ("test".equals(split)) {
+        return labelledBatches(spark, data, path, model, batchSize);
+      }
+      long seed = spec.seed();
+      double trainFraction = data.split().train() / (data.split().train() + data.split().validation());
+      boolean wantTrain = "train".equals(split);
+      JavaRDD<Idx.Image> rows =
+          Idx.read(sc, path, "train", 0, sc.defaultParallelism(), "DATA")
+              .filter(im -> (Idx.unit(seed, im.index()) < trainFraction) == wantTrain);
+      return Minibatches.of(IdxPipeline.examples(rows, model), batchSize);
+    }
+    Dataset<Row>[] parts = split(Tabular.read(spark, data, path, "DATA"), data, spec.seed());
+    Dataset<Row> rows = parts[SPLITS.indexOf(split) - 1];
+    return Minibatches.of(Tabular.examples(rows, model), batchSize);
   }
 
   /** Labelled minibatches from another dataset with an already fitted pipeline (for evaluate). */
