@@ -4,11 +4,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.sparktrain.spec.JobFields;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpecLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,14 +24,27 @@ final class ValidateCommand implements Callable<Integer> {
   @Spec CommandSpec command;
   @Mixin CommonOptions common;
 
-  @Parameters(index = "0", paramLabel = "JOB", description = "The job file (YAML).")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "JOB", description = "The job file (YAML).")
   Path job;
+
+  @Option(
+      names = "--reference",
+      description = "Print the reference of every job-file field (Markdown table) and exit.")
+  boolean reference;
 
   @Option(names = "--set", paramLabel = "PATH=VALUE", description = "Override a field, e.g. training.epochs=2.")
   List<String> overrides = new ArrayList<>();
 
   @Override
   public Integer call() {
+    if (reference) {
+      command.commandLine().getOut().print(JobFields.markdownReference());
+      command.commandLine().getOut().flush();
+      return ExitCodes.OK;
+    }
+    if (job == null) {
+      throw new ParameterException(command.commandLine(), "a job file is required, e.g. validate jobs/churn.yaml");
+    }
     JobSpec spec = JobSpecLoader.load(job, overrides);
     command
         .commandLine()

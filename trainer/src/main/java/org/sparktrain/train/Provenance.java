@@ -14,7 +14,7 @@ public final class Provenance {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("trainer_version", version());
     p.put("spark_version", spark.version());
-    p.put("dl4j_version", org.deeplearning4j.nn.conf.NeuralNetConfiguration.class.getPackage().getImplementationVersion());
+    p.put("dl4j_version", dl4jVersion());
     p.put("java_version", System.getProperty("java.version"));
     p.put("spark_master", spark.sparkContext().master());
     p.put("seed", spec.seed());
@@ -28,5 +28,21 @@ public final class Provenance {
   static String version() {
     String v = Provenance.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
+  }
+
+  /** DL4J's jars carry no Implementation-Version; their Maven metadata does. */
+  static String dl4jVersion() {
+    try (var in =
+        org.deeplearning4j.nn.conf.NeuralNetConfiguration.class.getResourceAsStream(
+            "/META-INF/maven/org.deeplearning4j/deeplearning4j-nn/pom.properties")) {
+      if (in == null) {
+        return null;
+      }
+      var props = new java.util.Properties();
+      props.load(in);
+      return props.getProperty("version");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("reading DL4J's version", e);
+    }
   }
 }
