@@ -71,7 +71,7 @@ final class FieldChecks {
         continue;
       }
       Object value = coerce(f, e.getValue(), shownPath, violations);
-      if (value != null || e.getValue() == null) {
+      if (value != null) {
         out.put(declPath, value);
       }
     }

@@ -61,6 +61,9 @@ public record FieldDef(
     if (type == Type.ENUM && !allowed.contains(value)) {
       return "must be one of " + String.join(", ", allowed) + "; got '" + value + "'";
     }
+    if (value instanceof Double d && (d.isNaN() || d.isInfinite())) {
+      return "must be a finite number, got " + value;
+    }
     if (value instanceof Number n) {
       double v = n.doubleValue();
       boolean low = min != null && (minExclusive ? v <= min : v < min);

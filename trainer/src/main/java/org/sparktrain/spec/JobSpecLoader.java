@@ -52,8 +52,10 @@ public final class JobSpecLoader {
   @SuppressWarnings("unchecked")
   static Map<String, Object> readYaml(String text, String source) {
     Object doc;
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
     try {
-      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+      doc = new Yaml(new SafeConstructor(options)).load(text);
     } catch (MarkedYAMLException e) {
       Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
       String where = m == null ? "" : " at line " + (m.getLine() + 1) + ", column " + (m.getColumn() + 1);

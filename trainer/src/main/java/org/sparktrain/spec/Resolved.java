@@ -111,7 +111,7 @@ final class Resolved {
         (String) l.get("model.layers[].name"),
         "dropout".equals(type) || units == null ? 0 : ((Number) units).intValue(),
         "dropout".equals(type) ? null : activation,
-        alpha == null ? 0.01 : ((Number) alpha).doubleValue(),
+        alpha == null || "dropout".equals(type) ? 0.01 : ((Number) alpha).doubleValue(),
         "dropout".equals(type) && rate != null ? ((Number) rate).doubleValue() : 0.0,
         loss);
   }
