@@ -41,6 +41,13 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "PATH=VALUE", description = "Override a field, e.g. training.epochs=2 or data.path=file:///tmp/x.csv. Repeatable.")
   List<String> overrides = new ArrayList<>();
 
+  @Option(
+      names = "--resume",
+      description =
+          "Continue the run in the output directory from its newest good checkpoint (from epoch 1"
+              + " when there is none). The job may differ only in training.epochs and early_stopping.")
+  boolean resume;
+
   @Override
   public Integer call() {
     common.applyLogging();
@@ -52,7 +59,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     SparkSession spark = SparkRuntime.start("trainer: " + spec.name(), common.master);
     try {
-      Map<String, Object> summary = new TrainingRun(spark, spec, dir).run();
+      Map<String, Object> summary = new TrainingRun(spark, spec, dir, resume).run();
       command.commandLine().getOut().println(Json.write(summary.get("test")));
       return ExitCodes.OK;
     } finally {

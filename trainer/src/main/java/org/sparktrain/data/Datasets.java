@@ -21,11 +21,20 @@ public final class Datasets {
 
   /** Reads, splits, fits the pipeline on the training split, and builds minibatches of batchSize. */
   public static PreparedData prepare(SparkSession spark, JobSpec spec, int batchSize) {
+    return prepare(spark, spec, batchSize, null);
+  }
+
+  /**
+   * As {@link #prepare(SparkSession, JobSpec, int)}, but with an already fitted pipeline when
+   * {@code fitted} is not null (a resumed run continues with exactly the pipeline it started with).
+   */
+  public static PreparedData prepare(
+      SparkSession spark, JobSpec spec, int batchSize, FeaturePipelineModel fitted) {
     DataSpec data = spec.data();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int partitions = data.partitions() > 0 ? data.partitions() : sc.defaultParallelism();
     if ("idx".equals(data.format())) {
-      return prepareIdx(sc, spec, batchSize, partitions);
+      return prepareIdx(sc, spec, batchSize, partitions, fitted);
     }
     Dataset<Row> all = Tabular.read(spark, data, data.path(), "data.path");
     Dataset<Row>[] parts = split(all, data, spec.seed());
@@ -34,7 +43,7 @@ public final class Datasets {
     Dataset<Row> test =
         data.testPath() != null ? Tabular.read(spark, data, data.testPath(), "data.test_path") : parts[2];
     train = train.repartition(partitions).cache();
-    FeaturePipelineModel model = Tabular.fit(train, data);
+    FeaturePipelineModel model = fitted != null ? fitted : Tabular.fit(train, data);
     return new PreparedData(
         model,
         Minibatches.of(Tabular.examples(train, model), batchSize),
@@ -45,7 +54,8 @@ public final class Datasets {
         test.count());
   }
 
-  private static PreparedData prepareIdx(JavaSparkContext sc, JobSpec spec, int batchSize, int partitions) {
+  private static PreparedData prepareIdx(
+      JavaSparkContext sc, JobSpec spec, int batchSize, int partitions, FeaturePipelineModel fitted) {
     DataSpec data = spec.data();
     long seed = spec.seed();
     double trainFraction = data.split().train() / (data.split().train() + data.split().validation());
@@ -53,7 +63,7 @@ public final class Datasets {
     JavaRDD<Idx.Image> train = all.filter(im -> Idx.unit(seed, im.index()) < trainFraction).cache();
     JavaRDD<Idx.Image> validation = all.filter(im -> Idx.unit(seed, im.index()) >= trainFraction);
     JavaRDD<Idx.Image> test = Idx.read(sc, data.path(), "t10k", data.limit(), partitions, "data.path");
-    FeaturePipelineModel model = IdxPipeline.fit(train, data);
+    FeaturePipelineModel model = fitted != null ? fitted : IdxPipeline.fit(train, data);
     long trainCount = train.count();
     PreparedData prepared = new PreparedData(
         model,
@@ -72,7 +82,7 @@ public final class Datasets {
    * (Spark's randomSplit depends on the partitioning). Identical rows share a split. With
    * data.test_path, the fractions are those of train and validation alone.
    */
-  static Dataset<Row>[] split(Dataset<Row> all, DataSpec data, long seed) {
+  public static Dataset<Row>[] split(Dataset<Row> all, DataSpec data, long seed) {
     var s = data.split();
     double test = data.testPath() != null ? 0 : s.test();
     double total = s.train() + s.validation() + test;

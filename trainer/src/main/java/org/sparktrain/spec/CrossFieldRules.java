@@ -13,6 +13,7 @@ final class CrossFieldRules {
     split(r, v);
     label(r, v);
     columns(r, v);
+    monitor(r, v);
     String mask = r.str("strategy.network_mask");
     if (mask != null && !mask.matches("(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}")) {
       v.add(new Violation("strategy.network_mask", "expected an IPv4 network in CIDR form like 10.0.0.0/16, got \"" + mask + "\""));
@@ -50,6 +51,39 @@ final class CrossFieldRules {
       if (!type.equals("dropout") && l.get("model.layers[].rate") != null) {
         v.add(new Violation(at + ".rate", "only dropout layers have a rate; add a {type: dropout, rate: ...} layer instead"));
       }
+    }
+  }
+
+  /** Validation metrics each label kind reports, as metrics.jsonl names them. */
+  static List<String> monitorable(String labelKind) {
+    List<String> validation =
+        switch (labelKind) {
+          case "binary" -> List.of("loss", "accuracy", "precision", "recall", "f1", "auc");
+          case "numeric" -> List.of("loss", "mse", "mae", "r2");
+          default -> List.of("loss", "accuracy", "macro_f1");
+        };
+    List<String> names = new java.util.ArrayList<>(List.of("train_loss"));
+    validation.forEach(m -> names.add("val_" + m));
+    return names;
+  }
+
+  private static void monitor(Resolved r, List<Violation> v) {
+    String monitor = r.str("early_stopping.monitor");
+    String kind = r.str("data.label.kind");
+    if (monitor == null || kind == null) {
+      return;
+    }
+    List<String> allowed = monitorable(kind);
+    if (!allowed.contains(monitor)) {
+      v.add(new Violation("early_stopping.monitor",
+          "\"" + monitor + "\" is not a metric of a " + kind + " label; expected one of " + String.join(", ", allowed)));
+      return;
+    }
+    // keep_best without validation metrics simply keeps nothing extra; early stopping would be blind.
+    boolean noValidation = r.dbl("data.split.validation") == 0.0;
+    if (r.integer("early_stopping.patience") > 0 && noValidation && monitor.startsWith("val_")) {
+      v.add(new Violation("early_stopping.monitor",
+          monitor + " needs a validation split, but data.split.validation is 0; set data.split.validation > 0 or monitor train_loss"));
     }
   }
 

@@ -72,6 +72,17 @@ public final class JobFields {
 
     str("output.dir", null, "Output directory when train is given no --output.");
     def("output.save_model", Type.BOOL, true, "Write model.zip at the end.");
+
+    str("checkpoint.dir", null, "Where checkpoints go (any Hadoop URI, e.g. hdfs://nn:8020/runs/churn/checkpoints); default: checkpoints/ in the output directory.");
+    num("checkpoint.every", Type.INT, 1, 0.0, false, null, false, "Checkpoint after every this many epochs; 0: only by time.");
+    num("checkpoint.every_minutes", Type.DOUBLE, 0.0, 0.0, false, null, false, "Also checkpoint after an epoch when this many minutes passed since the last checkpoint; 0: off.");
+    num("checkpoint.keep", Type.INT, 2, 1.0, false, null, false, "Keep the newest this many checkpoints.");
+    def("checkpoint.keep_best", Type.BOOL, true, "Also keep the checkpoint with the best early_stopping.monitor value.");
+
+    str("early_stopping.monitor", "val_loss", "Metric that early stopping and keep_best watch: train_loss or val_ + a validation metric (val_loss, val_accuracy, val_auc, val_macro_f1, val_r2, ...).");
+    oneOf("early_stopping.mode", "auto", List.of("auto", "min", "max"), "Whether smaller or larger is better; auto: min for losses, mse and mae, max otherwise.");
+    num("early_stopping.patience", Type.INT, 0, 0.0, false, null, false, "Stop after this many epochs without improvement, and keep the best epoch's model; 0: off.");
+    num("early_stopping.min_delta", Type.DOUBLE, 0.0, 0.0, false, null, false, "Smallest change of the monitored metric that counts as an improvement.");
   }
 
   private JobFields() {}

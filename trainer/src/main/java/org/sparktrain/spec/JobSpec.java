@@ -13,7 +13,9 @@ public record JobSpec(
     ModelSpec model,
     TrainingSpec training,
     StrategySpec strategy,
-    OutputSpec output) {
+    OutputSpec output,
+    CheckpointSpec checkpoint,
+    EarlyStoppingSpec earlyStopping) {
 
   /** Where the rows come from and how they become features and labels. */
   public record DataSpec(
@@ -85,4 +87,32 @@ public record JobSpec(
 
   /** Where the run's artifacts go. */
   public record OutputSpec(String dir, boolean saveModel) {}
+
+  public record CheckpointSpec(
+      String dir, // null: <output>/checkpoints
+      int every, // epochs; 0: only by time
+      double everyMinutes, // 0: off
+      int keep,
+      boolean keepBest) {}
+
+  public record EarlyStoppingSpec(
+      String monitor, // a metric of metrics.jsonl, e.g. val_loss
+      String mode, // auto | min | max
+      int patience, // 0: off
+      double minDelta) {
+
+    /** Whether early stopping is on. */
+    public boolean enabled() {
+      return patience > 0;
+    }
+
+    /** Whether larger values of the monitored metric are better. */
+    public boolean maximize() {
+      return switch (mode) {
+        case "max" -> true;
+        case "min" -> false;
+        default -> !(monitor.endsWith("loss") || monitor.endsWith("mse") || monitor.endsWith("mae"));
+      };
+    }
+  }
 }

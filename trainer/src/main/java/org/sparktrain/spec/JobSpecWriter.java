@@ -69,6 +69,13 @@ public final class JobSpecWriter {
     putIf(output, "dir", s.output().dir());
     output.put("save_model", s.output().saveModel());
     root.put("output", output);
+    var c = s.checkpoint();
+    Map<String, Object> checkpoint = new LinkedHashMap<>();
+    putIf(checkpoint, "dir", c.dir());
+    checkpoint.putAll(map("every", c.every(), "every_minutes", c.everyMinutes(), "keep", c.keep(), "keep_best", c.keepBest()));
+    root.put("checkpoint", checkpoint);
+    var e = s.earlyStopping();
+    root.put("early_stopping", map("monitor", e.monitor(), "mode", e.mode(), "patience", e.patience(), "min_delta", e.minDelta()));
     return root;
   }
 

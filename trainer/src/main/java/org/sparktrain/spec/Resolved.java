@@ -9,6 +9,8 @@ import org.sparktrain.spec.JobSpec.FeatureSpec;
 import org.sparktrain.spec.JobSpec.LabelSpec;
 import org.sparktrain.spec.JobSpec.LayerSpec;
 import org.sparktrain.spec.JobSpec.ModelSpec;
+import org.sparktrain.spec.JobSpec.CheckpointSpec;
+import org.sparktrain.spec.JobSpec.EarlyStoppingSpec;
 import org.sparktrain.spec.JobSpec.OutputSpec;
 import org.sparktrain.spec.JobSpec.SplitSpec;
 import org.sparktrain.spec.JobSpec.StrategySpec;
@@ -89,7 +91,29 @@ final class Resolved {
             integer("strategy.port"),
             str("strategy.network_mask"));
     OutputSpec output = new OutputSpec(str("output.dir"), (Boolean) values.get("output.save_model"));
-    return new JobSpec(str("name"), ((Number) values.get("seed")).longValue(), data, model, training, strategy, output);
+    CheckpointSpec checkpoint =
+        new CheckpointSpec(
+            str("checkpoint.dir"),
+            integer("checkpoint.every"),
+            dbl("checkpoint.every_minutes"),
+            integer("checkpoint.keep"),
+            (Boolean) values.get("checkpoint.keep_best"));
+    EarlyStoppingSpec earlyStopping =
+        new EarlyStoppingSpec(
+            str("early_stopping.monitor"),
+            str("early_stopping.mode"),
+            integer("early_stopping.patience"),
+            dbl("early_stopping.min_delta"));
+    return new JobSpec(
+        str("name"),
+        ((Number) values.get("seed")).longValue(),
+        data,
+        model,
+        training,
+        strategy,
+        output,
+        checkpoint,
+        earlyStopping);
   }
 
   private static LayerSpec layer(Map<String, Object> l) {

@@ -14,7 +14,7 @@ final class AveragingStrategy extends Dl4jMasterStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(AveragingStrategy.class);
 
   AveragingStrategy(StrategyContext ctx) {
-    super(ctx, master(ctx), ctx.workers(), true);
+    super(ctx, seed -> master(ctx, seed), true, ctx.workers(), true);
   }
 
   /**
@@ -36,7 +36,7 @@ final class AveragingStrategy extends Dl4jMasterStrategy {
         minibatches, minibatches / round, round, minibatches % round);
   }
 
-  private static ParameterAveragingTrainingMaster master(StrategyContext ctx) {
+  private static ParameterAveragingTrainingMaster master(StrategyContext ctx, long seed) {
     StrategySpec s = ctx.spec.strategy();
     int batch = ctx.batchSizePerWorker();
     return new ParameterAveragingTrainingMaster.Builder(ctx.workers(), batch)
@@ -48,7 +48,7 @@ final class AveragingStrategy extends Dl4jMasterStrategy {
         .storageLevel(null)
         .rddTrainingApproach(approach(s.approach()))
         .exportDirectory(ctx.exportDir)
-        .rngSeed(ctx.spec.seed())
+        .rngSeed(seed)
         .collectTrainingStats(false)
         .build();
   }

@@ -14,7 +14,9 @@ import org.nd4j.linalg.dataset.DataSet;
 /** A strategy that delegates to one of DL4J's TrainingMasters through SparkDl4jMultiLayer. */
 abstract class Dl4jMasterStrategy implements TrainingStrategy {
   protected final StrategyContext ctx;
-  protected final SparkDl4jMultiLayer sparkNet;
+  private final java.util.function.LongFunction<TrainingMaster<?, ?>> masters;
+  private final boolean masterPerEpoch;
+  private SparkDl4jMultiLayer sparkNet;
   private final int workers;
   private final EpochLoss loss;
   private final boolean export;
@@ -28,10 +30,16 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
    *     whose workers keep theirs, with the listener of the first epoch, for the whole run)
    */
   Dl4jMasterStrategy(
-      StrategyContext ctx, TrainingMaster<?, ?> master, int workers, boolean lossListener) {
+      StrategyContext ctx,
+      java.util.function.LongFunction<TrainingMaster<?, ?>> masters,
+      boolean masterPerEpoch,
+      int workers,
+      boolean lossListener) {
     this.ctx = ctx;
     this.workers = workers;
-    this.sparkNet = new SparkDl4jMultiLayer(ctx.sc, ctx.network, master);
+    this.masters = masters;
+    this.masterPerEpoch = masterPerEpoch;
+    this.sparkNet = new SparkDl4jMultiLayer(ctx.sc, ctx.network, masters.apply(epochSeed(ctx.spec.seed(), 1)));
     this.export = !"direct".equals(ctx.spec.strategy().approach());
     this.loss = lossListener ? new EpochLoss(ctx.sc) : null;
     if (loss != null) {
@@ -40,7 +48,14 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
   }
 
   @Override
-  public final double fitEpoch(JavaRDD<DataSet> train) {
+  public final double fitEpoch(JavaRDD<DataSet> train, int epoch) {
+    if (masterPerEpoch && epoch > 1) {
+      // A master seeded by the epoch draws the same rounds whether or not the run was resumed.
+      sparkNet = new SparkDl4jMultiLayer(ctx.sc, sparkNet.getNetwork(), masters.apply(epochSeed(ctx.spec.seed(), epoch)));
+      if (loss != null) {
+        sparkNet.setListeners(List.of(loss));
+      }
+    }
     if (loss == null) {
       fit(train);
       return Double.NaN;
@@ -71,6 +86,14 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
     }
     epochPaths = ctx.sc.parallelize(exported, pathPartitions());
     sparkNet.fitPaths(epochPaths);
+  }
+
+  /** The seed of an epoch's training master, from the job's seed. */
+  static long epochSeed(long seed, int epoch) {
+    long z = seed * 0x9E3779B97F4A7C15L + epoch;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   /** How many partitions the exported minibatch names are handed over in. */

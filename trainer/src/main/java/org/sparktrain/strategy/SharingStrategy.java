@@ -23,7 +23,8 @@ import org.sparktrain.spec.JobSpec.StrategySpec;
  */
 final class SharingStrategy extends Dl4jMasterStrategy {
   SharingStrategy(StrategyContext ctx) {
-    super(ctx, master(ctx), ctx.workers(), false);
+    // One master for the whole run: each new one restarts DL4J's parameter server.
+    super(ctx, seed -> master(ctx, seed), false, ctx.workers(), false);
   }
 
   static boolean local(StrategyContext ctx) {
@@ -45,7 +46,7 @@ final class SharingStrategy extends Dl4jMasterStrategy {
     return train.coalesce(tasks(ctx));
   }
 
-  private static SharedTrainingMaster master(StrategyContext ctx) {
+  private static SharedTrainingMaster master(StrategyContext ctx, long seed) {
     StrategySpec s = ctx.spec.strategy();
     VoidConfiguration.VoidConfigurationBuilder voidConf =
         VoidConfiguration.builder().unicastPort(s.port());
@@ -69,7 +70,7 @@ final class SharingStrategy extends Dl4jMasterStrategy {
         .workerPrefetchNumBatches(s.prefetch())
         .rddTrainingApproach(AveragingStrategy.approach(s.approach()))
         .exportDirectory(ctx.exportDir)
-        .rngSeed(ctx.spec.seed())
+        .rngSeed(seed)
         .collectTrainingStats(false)
         .build();
   }

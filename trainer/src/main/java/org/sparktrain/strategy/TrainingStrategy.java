@@ -13,10 +13,11 @@ public interface TrainingStrategy extends AutoCloseable {
   String name();
 
   /**
-   * One pass over {@code train}. Returns the mean loss over the minibatches the workers fitted, or
+   * One pass over {@code train}, the {@code epoch}-th of the run (from 1; a resumed run passes
+   * the epochs it continues with, so that seeded choices repeat). Returns the mean loss over the minibatches the workers fitted, or
    * NaN when the strategy cannot gather it (the caller then measures the loss itself).
    */
-  double fitEpoch(JavaRDD<DataSet> train);
+  double fitEpoch(JavaRDD<DataSet> train, int epoch);
 
   /** The current network; its parameters are those after the last completed epoch. */
   MultiLayerNetwork network();

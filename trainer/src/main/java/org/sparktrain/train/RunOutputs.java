@@ -27,6 +27,7 @@ public final class RunOutputs {
   private final Path dir;
   private final FileSystem fs;
   private final List<String> metricLines = new ArrayList<>();
+  private final List<Map<String, Object>> metrics = new ArrayList<>();
 
   private RunOutputs(Path dir, FileSystem fs) {
     this.dir = dir;
@@ -47,13 +48,47 @@ public final class RunOutputs {
                     "directory "
                         + qualified
                         + " already holds a run (metrics.jsonl or model.zip); expected a new or"
-                        + " empty directory; choose another --output or delete that run first")));
+                        + " empty directory; choose another --output, delete that run, or pass --resume to continue it")));
       }
       fs.mkdirs(qualified);
       return new RunOutputs(qualified, fs);
     } catch (IOException e) {
       throw new UncheckedIOException("opening output directory " + dir, e);
     }
+  }
+
+  /**
+   * Opens {@code dir} to continue a run (resume): an existing run is expected there, and nothing
+   * in it is removed until the metrics are rewritten from the checkpoint's history.
+   */
+  public static RunOutputs open(String dir, Configuration conf) {
+    Path path = new Path(dir);
+    try {
+      FileSystem fs = path.getFileSystem(conf);
+      Path qualified = fs.makeQualified(path);
+      fs.mkdirs(qualified);
+      return new RunOutputs(qualified, fs);
+    } catch (IOException e) {
+      throw new UncheckedIOException("opening output directory " + dir, e);
+    }
+  }
+
+  /** Starts metrics.jsonl over with the epochs of a checkpoint (none for a new run). */
+  public void restartMetrics(List<Map<String, Object>> history) {
+    metricLines.clear();
+    metrics.clear();
+    for (Map<String, Object> line : history) {
+      metricLines.add(Json.line(line));
+      metrics.add(line);
+    }
+    if (!history.isEmpty()) {
+      write(METRICS, String.join("\n", metricLines) + "\n");
+    }
+  }
+
+  /** Every epoch's metrics so far. */
+  public List<Map<String, Object>> metrics() {
+    return List.copyOf(metrics);
   }
 
   public Path dir() {
@@ -67,6 +102,7 @@ public final class RunOutputs {
   /** Appends one epoch's object to metrics.jsonl (the whole file is rewritten atomically). */
   public void appendMetrics(Map<String, Object> epoch) {
     metricLines.add(Json.line(epoch));
+    metrics.add(new java.util.LinkedHashMap<>(epoch));
     write(METRICS, String.join("\n", metricLines) + "\n");
   }
 

@@ -2,7 +2,10 @@ package org.sparktrain.train;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -15,6 +18,8 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.data.Datasets;
+import org.sparktrain.data.FeaturePipelineModel;
+import org.sparktrain.eval.EarlyStopping;
 import org.sparktrain.data.PreparedData;
 import org.sparktrain.eval.DistributedEvaluator;
 import org.sparktrain.model.Json;
@@ -36,11 +41,20 @@ public final class TrainingRun {
   private final SparkSession spark;
   private final JobSpec spec;
   private final String outputDir;
+  private final boolean resume;
 
   public TrainingRun(SparkSession spark, JobSpec spec, String outputDir) {
+    this(spark, spec, outputDir, false);
+  }
+
+  /**
+   * @param resume continue from the newest good checkpoint (from the start when there is none)
+   */
+  public TrainingRun(SparkSession spark, JobSpec spec, String outputDir, boolean resume) {
     this.spark = spark;
     this.spec = spec;
     this.outputDir = outputDir;
+    this.resume = resume;
   }
 
   /** Runs the job and returns the summary written to summary.json. */
@@ -49,12 +63,21 @@ public final class TrainingRun {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration hadoop = sc.hadoopConfiguration();
     Phases phases = new Phases();
-    RunOutputs out = RunOutputs.create(outputDir, hadoop);
+    RunOutputs out = resume ? RunOutputs.open(outputDir, hadoop) : RunOutputs.create(outputDir, hadoop);
+    RunCheckpoints checkpoints = new RunCheckpoints(RunCheckpoints.dir(spec, out.dir()), hadoop);
+    Optional<RunCheckpoints.Resumed> resumed =
+        resume ? phases.run("Find checkpoint", () -> checkpoints.latest(spec)) : Optional.empty();
+    if (resume && resumed.isEmpty()) {
+      LOG.warn("No checkpoint in {}; starting from epoch 1", checkpoints.dir());
+    }
+    resumed.ifPresent(r -> LOG.info("Resuming after epoch {} from {}", r.epoch(), checkpoints.dir()));
+    out.restartMetrics(resumed.map(RunCheckpoints.Resumed::history).orElse(List.of()));
     out.write(RunOutputs.JOB, JobSpecWriter.toYaml(spec));
     int batch = StrategyContext.batchSizePerWorker(spec);
 
+    FeaturePipelineModel savedPipeline = resumed.map(RunCheckpoints.Resumed::pipeline).orElse(null);
     PreparedData data =
-        phases.run("Read and prepare data", () -> Datasets.prepare(spark, spec, batch));
+        phases.run("Read and prepare data", () -> Datasets.prepare(spark, spec, batch, savedPipeline));
     JavaRDD<DataSet> train = data.train().persist(StorageLevel.MEMORY_AND_DISK_SER());
     JavaRDD<DataSet> validation = data.validation().persist(StorageLevel.MEMORY_AND_DISK_SER());
     LOG.info(
@@ -66,15 +89,25 @@ public final class TrainingRun {
         data.pipeline().numOutputs());
 
     MultiLayerNetwork initial =
-        phases.run(
-            "Build model",
-            () ->
-                NetworkFactory.network(
-                    spec, data.pipeline().numInputs(), data.pipeline().numOutputs()));
+        resumed.isPresent()
+            ? resumed.get().network()
+            : phases.run(
+                "Build model",
+                () ->
+                    NetworkFactory.network(
+                        spec, data.pipeline().numInputs(), data.pipeline().numOutputs()));
+    EarlyStopping stopping = new EarlyStopping(spec.earlyStopping());
+    resumed.ifPresent(r -> restoreStopping(stopping, r));
+    MultiLayerNetwork best = resumed.map(RunCheckpoints.Resumed::best).orElse(null);
+    int firstEpoch = resumed.map(r -> r.epoch() + 1).orElse(1);
+    long bestCheckpoint = resumed.map(r -> ((Number) r.state().getOrDefault("best_checkpoint", 0)).longValue()).orElse(0L);
+    long lastCheckpointNanos = System.nanoTime();
     LOG.info("Model: {} parameters", initial.numParams());
 
     Map<String, Object> lastValidation = Map.of();
     MultiLayerNetwork trained;
+    boolean stoppedEarly;
+    int bestEpoch;
     int workers;
     try (TrainingStrategy strategy =
         TrainingStrategies.create(
@@ -86,9 +119,10 @@ public final class TrainingRun {
                 .build())) {
       workers = strategy.workers();
       LOG.info("Strategy: {} with {} workers, batch size {} per worker", strategy.name(), workers, batch);
-      for (int epoch = 1; epoch <= spec.training().epochs(); epoch++) {
+      for (int epoch = firstEpoch; epoch <= spec.training().epochs(); epoch++) {
+        final int e = epoch;
         long t0 = System.nanoTime();
-        double fitted = phases.run("Train", () -> strategy.fitEpoch(train));
+        double fitted = phases.run("Train", () -> strategy.fitEpoch(train, e));
         double fitSeconds = (System.nanoTime() - t0) / 1e9;
         // Without a running mean from the workers, the loss over the training split after the epoch.
         double trainLoss =
@@ -126,8 +160,52 @@ public final class TrainingRun {
         line.put("eval_seconds", (System.nanoTime() - t0) / 1e9 - fitSeconds);
         out.appendMetrics(line);
         LOG.info(EpochLine.format(line, spec.training().epochs()));
+
+        boolean improved = stopping.update(epoch, line);
+        if (improved && spec.earlyStopping().enabled()) {
+          best = strategy.network().clone();
+        }
+        boolean last = epoch == spec.training().epochs() || stopping.shouldStop();
+        var cp = spec.checkpoint();
+        boolean due =
+            (cp.every() > 0 && epoch % cp.every() == 0)
+                || (cp.everyMinutes() > 0
+                    && (System.nanoTime() - lastCheckpointNanos) / 60e9 >= cp.everyMinutes())
+                || (last && stopping.shouldStop());
+        if (due) {
+          if (improved) {
+            bestCheckpoint = epoch;
+          }
+          Map<String, Object> state = new LinkedHashMap<>();
+          state.put("epoch", epoch);
+          state.put("iteration", strategy.network().getIterationCount());
+          state.put("seed", spec.seed());
+          state.put("early_stopping", stopping.state());
+          state.put("best_checkpoint", bestCheckpoint);
+          state.put("history", out.metrics());
+          Set<Long> keep = cp.keepBest() && bestCheckpoint > 0 ? Set.of(bestCheckpoint) : Set.of();
+          MultiLayerNetwork bestNow = spec.earlyStopping().enabled() ? best : null;
+          phases.run(
+              "Checkpoint",
+              () -> {
+                checkpoints.save(
+                    e, strategy.network(), bestNow, data.pipeline(), spec, state, line,
+                    Provenance.of(spec, spark, started), keep);
+                return null;
+              });
+          lastCheckpointNanos = System.nanoTime();
+        }
+        if (stopping.shouldStop()) {
+          LOG.info(
+              "Early stopping after epoch {}: {} has not improved for {} epochs; best {} at epoch {}",
+              epoch, stopping.monitor(), spec.earlyStopping().patience(),
+              String.format("%.4f", stopping.best()), stopping.bestEpoch());
+          break;
+        }
       }
-      trained = strategy.network();
+      trained = spec.earlyStopping().enabled() && best != null ? best : strategy.network();
+      stoppedEarly = stopping.shouldStop();
+      bestEpoch = stopping.bestEpoch();
     } finally {
       train.unpersist(false);
       validation.unpersist(false);
@@ -145,6 +223,12 @@ public final class TrainingRun {
     summary.put("seed", spec.seed());
     summary.put("examples", Map.of(
         "train", data.trainCount(), "validation", data.validationCount(), "test", data.testCount()));
+    summary.put("epochs_run", out.metrics().size());
+    if (spec.earlyStopping().enabled()) {
+      summary.put(
+          "early_stopping",
+          Map.of("stopped", stoppedEarly, "best_epoch", bestEpoch, "monitor", spec.earlyStopping().monitor()));
+    }
     summary.put("parameters", trained.numParams());
     summary.put("test", test);
     summary.put("validation", lastValidation);
@@ -169,6 +253,19 @@ public final class TrainingRun {
     LOG.info("Test: {}", EpochLine.metrics(test));
     LOG.info("Outputs in {}", out.dir());
     return summary;
+  }
+
+  /** Early-stopping state from a checkpoint; replayed from the history when the metric changed. */
+  private static void restoreStopping(EarlyStopping stopping, RunCheckpoints.Resumed r) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> saved = (Map<String, Object>) r.state().get("early_stopping");
+    if (saved != null && stopping.monitor().equals(saved.get("monitor"))) {
+      stopping.restore(saved);
+    } else {
+      for (Map<String, Object> line : r.history()) {
+        stopping.update(((Number) line.get("epoch")).intValue(), line);
+      }
+    }
   }
 
   private static double secondsSince(Instant started) {

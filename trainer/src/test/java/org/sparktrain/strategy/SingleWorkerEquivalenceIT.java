@@ -66,7 +66,7 @@ class SingleWorkerEquivalenceIT {
         TrainingStrategies.create(
             StrategyContext.builder().sparkContext(sc).spec(spec).network(start).exportDir(export).build())) {
       for (int e = 0; e < spec.training().epochs(); e++) {
-        strategy.fitEpoch(rdd);
+        strategy.fitEpoch(rdd, e + 1);
       }
       double diff =
           strategy.network().params().sub(single.params()).amaxNumber().doubleValue();

@@ -1,0 +1,238 @@
+package org.sparktrain.train;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparktrain.checkpoint.CheckpointInfo;
+import org.sparktrain.checkpoint.CheckpointStore;
+import org.sparktrain.data.FeaturePipelineModel;
+import org.sparktrain.model.Json;
+import org.sparktrain.spec.JobSpec;
+import org.sparktrain.spec.JobSpec.EarlyStoppingSpec;
+import org.sparktrain.spec.JobSpecLoader;
+import org.sparktrain.spec.JobSpecWriter;
+import org.sparktrain.spec.SpecException;
+import org.sparktrain.spec.Violation;
+
+/**
+ * What a run puts in a checkpoint and takes back on resume: the network with its updater state,
+ * the fitted feature pipeline, the resolved job file, the training state (epoch, iteration, seed,
+ * early-stopping state, metrics history) and, with early stopping, the best network so far.
+ */
+final class RunCheckpoints {
+  private static final Logger LOG = LoggerFactory.getLogger(RunCheckpoints.class);
+  static final String NETWORK = "network.zip";
+  static final String BEST = "best-network.zip";
+  static final String PIPELINE = "feature-pipeline.json";
+  static final String JOB = "job.yaml";
+  static final String STATE = "state.json";
+
+  private final CheckpointStore store;
+  private final String dir;
+  private final Configuration conf;
+
+  RunCheckpoints(String dir, Configuration conf) {
+    this.dir = dir;
+    this.conf = conf;
+    this.store = new CheckpointStore(dir, conf);
+  }
+
+  /** checkpoint.dir, or checkpoints/ in the output directory. */
+  static String dir(JobSpec spec, Path outputDir) {
+    return spec.checkpoint().dir() != null
+        ? spec.checkpoint().dir()
+        : new Path(outputDir, "checkpoints").toString();
+  }
+
+  String dir() {
+    return dir;
+  }
+
+  /** A run taken back from a checkpoint. */
+  record Resumed(
+      int epoch,
+      MultiLayerNetwork network,
+      MultiLayerNetwork best,
+      FeaturePipelineModel pipeline,
+      Map<String, Object> state,
+      List<Map<String, Object>> history) {}
+
+  /** Saves the state after {@code epoch} as checkpoint step {@code epoch}; retention follows. */
+  void save(
+      int epoch,
+      MultiLayerNetwork network,
+      MultiLayerNetwork best,
+      FeaturePipelineModel pipeline,
+      JobSpec spec,
+      Map<String, Object> state,
+      Map<String, Object> metrics,
+      Map<String, Object> provenance,
+      Set<Long> alsoKeep) {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put(NETWORK, bytes(network, true));
+    if (best != null) {
+      files.put(BEST, bytes(best, false));
+    }
+    files.put(PIPELINE, pipeline.toJson().getBytes(StandardCharsets.UTF_8));
+    files.put(JOB, JobSpecWriter.toYaml(spec).getBytes(StandardCharsets.UTF_8));
+    files.put(STATE, Json.write(state).getBytes(StandardCharsets.UTF_8));
+    Map<String, Object> manifest = new LinkedHashMap<>();
+    manifest.put("epoch", epoch);
+    manifest.put("iteration", (long) network.getIterationCount());
+    manifest.put("metrics", metrics);
+    manifest.put("seed", spec.seed());
+    manifest.put("spark_version", provenance.get("spark_version"));
+    manifest.put("dl4j_version", provenance.get("dl4j_version"));
+    manifest.put("trainer_version", provenance.get("trainer_version"));
+    store.save(epoch, manifest, files);
+    List<Long> deleted = store.retain(spec.checkpoint().keep(), alsoKeep);
+    LOG.info("Checkpoint of epoch {} in {}{}", epoch, dir, deleted.isEmpty() ? "" : "; removed " + deleted);
+  }
+
+  /**
+   * The newest good checkpoint, refused when its job differs from {@code spec} in anything but
+   * training.epochs and early_stopping; empty when the directory holds none.
+   */
+  Optional<Resumed> latest(JobSpec spec) {
+    Optional<CheckpointStore.Loaded> found = store.latestGood(problem -> LOG.warn("Skipping checkpoint: {}", problem));
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    CheckpointStore.Loaded c = found.get();
+    discardNewerThan(c.info().step());
+    Map<String, byte[]> files = c.files();
+    JobSpec saved =
+        JobSpecLoader.parse(new String(files.get(JOB), StandardCharsets.UTF_8), c.info().path() + "/" + JOB, List.of());
+    requireCompatible(saved, spec, c.info().path());
+    try {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> state = Json.mapper().readValue(files.get(STATE), Map.class);
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> history = (List<Map<String, Object>>) state.get("history");
+      MultiLayerNetwork network =
+          ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(files.get(NETWORK)), true);
+      MultiLayerNetwork best =
+          files.containsKey(BEST)
+              ? ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(files.get(BEST)), false)
+              : null;
+      FeaturePipelineModel pipeline =
+          FeaturePipelineModel.fromJson(new String(files.get(PIPELINE), StandardCharsets.UTF_8));
+      return Optional.of(
+          new Resumed(((Number) state.get("epoch")).intValue(), network, best, pipeline, state, history));
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading checkpoint " + c.info().path(), e);
+    }
+  }
+
+  /**
+   * Moves the checkpoints newer than the one a run resumes from (damaged or half-written) aside,
+   * to {@code damaged-<name>-<time>} beside them, where readers do not look; the resumed run can
+   * then write those steps again, and nothing is deleted.
+   */
+  private void discardNewerThan(long step) {
+    for (CheckpointInfo info : store.list()) {
+      if (info.step() > step) {
+        Path p = new Path(info.path());
+        Path aside = new Path(p.getParent(), "damaged-" + p.getName() + "-" + System.currentTimeMillis());
+        try {
+          if (!p.getFileSystem(conf).rename(p, aside)) {
+            throw new IOException("could not rename " + p + " to " + aside);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("moving aside checkpoint " + p + ", newer than the one resumed from", e);
+        }
+        LOG.warn("Moved checkpoint {} aside to {}: the run resumes from step {}", p, aside, step);
+      }
+    }
+  }
+
+  /** Refuses to continue a run whose job changed in anything that changes its result. */
+  static void requireCompatible(JobSpec saved, JobSpec now, String where) {
+    Map<String, Object> a = comparable(saved);
+    Map<String, Object> b = comparable(now);
+    List<Violation> differences = new ArrayList<>();
+    for (String path : union(a, b)) {
+      Object x = a.get(path);
+      Object y = b.get(path);
+      if (!String.valueOf(x).equals(String.valueOf(y))) {
+        differences.add(
+            new Violation(
+                path,
+                "the checkpoint in " + where + " was written with " + x + ", the job now says " + y
+                    + "; resume may only change training.epochs and early_stopping.*: restore the"
+                    + " job file, or start a new run with another output and checkpoint directory"));
+      }
+    }
+    if (!differences.isEmpty()) {
+      throw new SpecException(differences);
+    }
+  }
+
+  private static Map<String, Object> comparable(JobSpec s) {
+    JobSpec normalized =
+        new JobSpec(
+            s.name(),
+            s.seed(),
+            s.data(),
+            s.model(),
+            new JobSpec.TrainingSpec(
+                0,
+                s.training().batchSize(),
+                s.training().updater(),
+                s.training().learningRate(),
+                s.training().momentum(),
+                s.training().rmsDecay()),
+            s.strategy(),
+            s.output(),
+            s.checkpoint(),
+            new EarlyStoppingSpec("-", "-", 0, 0));
+    Map<String, Object> flat = new TreeMap<>();
+    flatten("", JobSpecWriter.toMap(normalized), flat);
+    return flat;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void flatten(String prefix, Object value, Map<String, Object> out) {
+    if (value instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> flatten(prefix.isEmpty() ? (String) k : prefix + "." + k, v, out));
+    } else if (value instanceof List<?> l && !l.isEmpty() && l.get(0) instanceof Map) {
+      for (int i = 0; i < l.size(); i++) {
+        flatten(prefix + "[" + i + "]", l.get(i), out);
+      }
+    } else {
+      out.put(prefix, value);
+    }
+  }
+
+  private static List<String> union(Map<String, Object> a, Map<String, Object> b) {
+    TreeMap<String, Boolean> keys = new TreeMap<>();
+    a.keySet().forEach(k -> keys.put(k, true));
+    b.keySet().forEach(k -> keys.put(k, true));
+    return new ArrayList<>(keys.keySet());
+  }
+
+  private static byte[] bytes(MultiLayerNetwork network, boolean withUpdater) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      ModelSerializer.writeModel(network, out, withUpdater);
+    } catch (IOException e) {
+      throw new UncheckedIOException("serializing the network", e);
+    }
+    return out.toByteArray();
+  }
+}

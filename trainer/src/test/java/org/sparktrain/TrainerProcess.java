@@ -1,0 +1,96 @@
+package org.sparktrain;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The trainer as users start it, {@code java -jar trainer.jar ...}, in a separate JVM. */
+public final class TrainerProcess {
+  private final Process process;
+  private final Path out;
+  private final Path err;
+
+  private TrainerProcess(Process process, Path out, Path err) {
+    this.process = process;
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Starts the trainer with {@code args} in the repository root; output goes to files in logDir. */
+  public static TrainerProcess start(Path logDir, List<String> args) throws IOException {
+    return start(logDir, List.of(), args);
+  }
+
+  /** As {@link #start(Path, List)}, with extra JVM options (system properties) before -jar. */
+  public static TrainerProcess start(Path logDir, List<String> jvmOptions, List<String> args)
+      throws IOException {
+    String jar = System.getProperty("trainer.jar", "target/trainer.jar");
+    List<String> cmd = new ArrayList<>(List.of("java", "-Xmx2g"));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-jar", jar));
+    cmd.addAll(args);
+    Files.createDirectories(logDir);
+    Path out = Files.createTempFile(logDir, "out", ".txt");
+    Path err = Files.createTempFile(logDir, "err", ".txt");
+    Process p =
+        new ProcessBuilder(cmd)
+            .directory(TestJobs.repoRoot().toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
+    return new TrainerProcess(p, out, err);
+  }
+
+  /** Runs to the end (at most 10 minutes) and returns the exit code. */
+  public int waitFor() throws InterruptedException {
+    if (!process.waitFor(10, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new AssertionError("the trainer did not finish within 10 minutes: " + stderr());
+    }
+    return process.exitValue();
+  }
+
+  /** Waits until {@code file} exists (at most 10 minutes); false if the process ended first. */
+  public boolean awaitFile(Path file) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(file)) {
+        return true;
+      }
+      if (!process.isAlive()) {
+        return Files.exists(file);
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("timed out waiting for " + file);
+  }
+
+  /** SIGKILL, as a crashed node or an OOM killer would; returns the exit code. */
+  public int kill() throws InterruptedException {
+    process.destroyForcibly();
+    return process.waitFor();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public String stdout() {
+    return read(out);
+  }
+
+  public String stderr() {
+    return read(err);
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

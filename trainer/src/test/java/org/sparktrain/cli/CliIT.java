@@ -1,0 +1,199 @@
+package org.sparktrain.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sparktrain.TestJobs;
+
+/**
+ * The command line as users run it: {@code java -jar trainer.jar ...} in a separate JVM, with no
+ * extra JVM flags, checked by exit code, output files and messages.
+ */
+class CliIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir static Path tmp;
+  private static Path churnSlice;
+
+  /** The first 2,500 customers of the churn dataset. */
+  @BeforeAll
+  static void slice() throws IOException {
+    List<String> lines = Files.readAllLines(TestJobs.sharedDataset("Churn_Modelling.csv"));
+    churnSlice = tmp.resolve("churn-slice.csv");
+    Files.write(churnSlice, lines.subList(0, 2501));
+  }
+
+  record Result(int code, String out, String err) {}
+
+  static Result run(String... args) throws Exception {
+    String jar = System.getProperty("trainer.jar", "target/trainer.jar");
+    List<String> cmd = new ArrayList<>(List.of("java", "-Xmx2g", "-jar", jar));
+    cmd.addAll(List.of(args));
+    Path out = Files.createTempFile(tmp, "out", ".txt");
+    Path err = Files.createTempFile(tmp, "err", ".txt");
+    Process p =
+        new ProcessBuilder(cmd)
+            .directory(TestJobs.repoRoot().toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile())
+            .start();
+    if (!p.waitFor(10, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("timed out: " + cmd);
+    }
+    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private static List<String> churnTraining(String strategy, Path output) {
+    return List.of(
+        "train", "jobs/churn.yaml", "--quiet",
+        "--output", output.toString(),
+        "--set", "data.path=" + churnSlice.toUri(),
+        "--set", "training.epochs=4",
+        "--set", "training.batch_size=32",
+        "--set", "training.learning_rate=0.01",
+        "--set", "strategy.type=" + strategy);
+  }
+
+  @Test
+  void everyCommandHasHelp() throws Exception {
+    for (String command : List.of("train", "validate", "evaluate", "predict")) {
+      Result r = run(command, "--help");
+      assertEquals(0, r.code(), command + ": " + r.err());
+      assertTrue(r.out().contains("Usage: trainer " + command), r.out());
+    }
+  }
+
+  @Test
+  void everyJobFileValidates() throws Exception {
+    try (Stream<Path> jobs = Files.list(TestJobs.repoRoot().resolve("jobs"))) {
+      for (Path job : jobs.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+        Result r = run("validate", job.toString());
+        assertEquals(0, r.code(), job + ": " + r.err());
+        assertTrue(r.out().contains("is valid"), r.out());
+      }
+    }
+  }
+
+  @Test
+  void invalidJobReportsEveryViolationWithExit2() throws Exception {
+    Path job = tmp.resolve("bad.yaml");
+    Files.writeString(
+        job,
+        """
+        name: bad
+        data: {format: csv, path: x.csv, label: {column: y, kind: binary}}
+        model:
+          layers:
+            - {type: dense, units: 0, activation: relu}
+            - {type: output, units: 1, activation: sigmoid, loss: binary_crossentropy}
+        training: {epochs: -1, learning_rate: 0.01}
+        """);
+    Result r = run("validate", job.toString());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("model.layers[0].units"), r.err());
+    assertTrue(r.err().contains("training.epochs"), r.err());
+  }
+
+  @Test
+  void usageErrorsExit2() throws Exception {
+    Result unknownOption = run("train", "jobs/churn.yaml", "--no-such-option");
+    assertEquals(2, unknownOption.code(), unknownOption.err());
+    assertTrue(unknownOption.err().contains("--no-such-option"), unknownOption.err());
+    Result noCommand = run();
+    assertEquals(2, noCommand.code(), noCommand.err());
+  }
+
+  @Test
+  void missingDataIsBadInputAndSaysWhere() throws Exception {
+    Path missing = tmp.resolve("nowhere.csv");
+    Result r =
+        run("train", "jobs/churn.yaml", "--quiet", "--output", tmp.resolve("missing-run").toString(),
+            "--set", "data.path=" + missing.toUri());
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("nowhere.csv") && r.err().contains("data.path"), r.err());
+    assertTrue(r.err().contains(" INFO "), "progress lines at the default level: " + r.err());
+  }
+
+  @Test
+  void outputThatCannotBeCreatedIsARuntimeFailure() throws Exception {
+    Path file = Files.writeString(tmp.resolve("a-file"), "not a directory");
+    Result r = run(churnTraining("averaging", file.resolve("run")).toArray(String[]::new));
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().contains("a-file"), r.err());
+  }
+
+  /**
+   * Each strategy trains the churn network on a slice in local mode, writes its outputs, and
+   * learns: validation loss falls and test AUC is well above chance.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"averaging", "sharing"})
+  void eachStrategyTrainsAndEvaluateAndPredictReuseTheModel(String strategy) throws Exception {
+    Path run = tmp.resolve("run-" + strategy);
+    Result r = run(churnTraining(strategy, run).toArray(String[]::new));
+    assertEquals(0, r.code(), r.err());
+    assertFalse(r.err().contains(" INFO "), "--quiet shows warnings and errors only: " + r.err());
+
+    List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
+    assertEquals(4, metrics.size());
+    JsonNode first = JSON.readTree(metrics.get(0));
+    JsonNode last = JSON.readTree(metrics.get(3));
+    for (String key : List.of("epoch", "train_loss", "val_loss", "val_accuracy", "val_auc", "epoch_seconds", "samples_per_second")) {
+      assertTrue(last.hasNonNull(key), key + " missing in " + last);
+    }
+    assertTrue(
+        last.get("val_loss").asDouble() < first.get("val_loss").asDouble(),
+        "validation loss must fall: " + metrics);
+
+    JsonNode summary = JSON.readTree(run.resolve("summary.json").toFile());
+    JsonNode test = summary.get("test");
+    assertEquals(strategy, summary.get("strategy").asText());
+    assertTrue(test.get("auc").asDouble() > 0.70, "test AUC " + test);
+    for (String key : List.of("accuracy", "precision", "recall", "f1", "auc")) {
+      assertTrue(test.has(key), key + " missing in " + test);
+    }
+    assertTrue(Files.size(run.resolve("model.zip")) > 0);
+
+    // evaluate on the test split reproduces the test metrics of the summary
+    Path evaluation = tmp.resolve("evaluation-" + strategy + ".json");
+    Result e =
+        run("evaluate", run.resolve("model.zip").toString(), churnSlice.toUri().toString(),
+            "--split", "test", "--output", evaluation.toString(), "--quiet");
+    assertEquals(0, e.code(), e.err());
+    JsonNode evaluated = JSON.readTree(evaluation.toFile());
+    assertEquals(test.get("examples").asLong(), evaluated.get("examples").asLong());
+    for (String key : List.of("loss", "accuracy", "precision", "recall", "f1", "auc")) {
+      assertEquals(test.get(key).asDouble(), evaluated.get(key).asDouble(), 1e-6, key);
+    }
+
+    // predict writes one row per input row
+    Path predictions = tmp.resolve("predictions-" + strategy);
+    Result p =
+        run("predict", run.resolve("model.zip").toString(), churnSlice.toUri().toString(),
+            "--output", predictions.toString(), "--format", "csv", "--quiet");
+    assertEquals(0, p.code(), p.err());
+    long rows = 0;
+    try (Stream<Path> parts = Files.list(predictions)) {
+      for (Path part : parts.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
+        rows += Files.readAllLines(part, StandardCharsets.UTF_8).size() - 1;
+      }
+    }
+    assertEquals(2500, rows);
+  }
+}
