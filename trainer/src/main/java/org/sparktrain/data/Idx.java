@@ -1,6 +1,7 @@
 package org.sparktrain.data;
 
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -76,8 +77,19 @@ final class Idx {
         if (lcount != count) {
           throw new DataException(ip + " holds " + count + " images but " + lp + " holds " + lcount + " labels; expected equal counts; use matching files");
         }
+        long imageBytes = 16 + count * rows * cols;
+        long imageLength = fs.getFileStatus(ip).getLen();
+        if (imageLength < imageBytes) {
+          throw new DataException(ip + ": truncated IDX image file (" + imageLength + " bytes; expected " + imageBytes + " for " + count + " images of " + rows + "x" + cols + " pixels); download or uncompress it again");
+        }
+        long labelLength = fs.getFileStatus(lp).getLen();
+        if (labelLength < 8 + count) {
+          throw new DataException(lp + ": truncated IDX label file (" + labelLength + " bytes; expected " + (8 + count) + " for " + count + " labels); download or uncompress it again");
+        }
         return new Header(count, rows, cols);
       }
+    } catch (EOFException e) {
+      throw new DataException(field + ": '" + images + "' or its label file ends inside the IDX header (16 bytes for images, 8 for labels); the file is empty or truncated; download or uncompress it again");
     } catch (IOException e) {
       throw new DataException(field + ": cannot read IDX files in '" + images + "': " + e.getMessage());
     }

@@ -66,6 +66,9 @@ final class IdxPipeline {
 
   private static float[] pixels(Idx.Image im, FeaturePipelineModel model) {
     float[] p = im.pixels();
+    if (p.length != model.params().center().length) {
+      throw new DataException("image " + im.index() + " has " + p.length + " pixels; expected " + model.params().center().length + " (the size of the training images); use IDX files with the same image size");
+    }
     double[] raw = new double[p.length];
     for (int j = 0; j < p.length; j++) {
       raw[j] = p[j];

@@ -115,10 +115,29 @@ final class Tabular {
       categories.add(distinct(train, c));
     }
     String labelColumn = data.label().column();
-    LabelFit label = LabelFit.fit(data.label(), distinct(train, labelColumn), () -> meanStd(train, labelColumn));
+    // A numeric target has no classes: check its values with an aggregation instead of
+    // collecting (and capping) its distinct values.
+    boolean numericLabel = "numeric".equals(data.label().kind());
+    if (numericLabel) {
+      requireNumericLabel(train, labelColumn);
+    }
+    List<String> labelValues = numericLabel ? List.of() : distinct(train, labelColumn);
+    LabelFit label = LabelFit.fit(data.label(), labelValues, () -> meanStd(train, labelColumn));
     return new FeaturePipelineModel(
         new FeaturePipelineModel.Params(data.format(), numeric, center, scale, categorical, categories, labelColumn,
             data.label().kind(), label.classNames(), label.integerClasses(), label.center(), label.scale()));
+  }
+
+  private static void requireNumericLabel(Dataset<Row> train, String c) {
+    Column v = col(c).cast("double");
+    Row r = train.agg(sum(when(col(c).isNull(), 1).otherwise(0)), sum(when(col(c).isNotNull().and(v.isNull()), 1).otherwise(0))).first();
+    if (!r.isNullAt(0) && r.getLong(0) > 0) {
+      throw new DataException("label column '" + c + "': " + r.getLong(0) + " missing value(s) in the training split; expected a number in every row; fill or drop those rows");
+    }
+    if (!r.isNullAt(1) && r.getLong(1) > 0) {
+      Row bad = train.filter(col(c).isNotNull().and(v.isNull())).select(c).first();
+      throw new DataException("label column '" + c + "': value \"" + bad.get(0) + "\" is not a number (" + r.getLong(1) + " such rows); expected numeric values for data.label.kind numeric; fix the data, or use kind binary or class_index");
+    }
   }
 
   private static double[] meanStd(Dataset<Row> train, String c) {
