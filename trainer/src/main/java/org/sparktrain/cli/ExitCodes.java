@@ -1,6 +1,7 @@
 package org.sparktrain.cli;
 
 import java.io.PrintWriter;
+import org.sparktrain.checkpoint.CheckpointInputException;
 import org.sparktrain.data.DataException;
 import org.sparktrain.model.ModelException;
 import org.sparktrain.spec.SpecException;
@@ -11,8 +12,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Maps failures to exit codes: bad input (job file, data, model file, usage) is 2 with the
- * message alone; anything else is 1 with its stack trace.
+ * Maps failures to exit codes: bad input (job file, data, model file, checkpoint directory,
+ * usage) is 2 with the message alone; anything else is 1 with its stack trace.
  */
 final class ExitCodes implements IExecutionExceptionHandler {
   static final int OK = 0;
@@ -40,7 +41,10 @@ final class ExitCodes implements IExecutionExceptionHandler {
    */
   static RuntimeException badInput(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof SpecException || c instanceof DataException || c instanceof ModelException) {
+      if (c instanceof SpecException
+          || c instanceof DataException
+          || c instanceof ModelException
+          || c instanceof CheckpointInputException) {
         return (RuntimeException) c;
       }
       if (c.getCause() == c) {

@@ -14,6 +14,7 @@ import picocli.CommandLine.HelpCommand;
       ValidateCommand.class,
       EvaluateCommand.class,
       PredictCommand.class,
+      CheckpointsCommand.class,
       HelpCommand.class
     })
 final class TrainerCommand implements Runnable {
