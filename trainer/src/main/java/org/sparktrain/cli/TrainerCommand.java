@@ -21,6 +21,6 @@ final class TrainerCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        new picocli.CommandLine(this), "a command is required: train, validate, evaluate or predict");
+        new picocli.CommandLine(this), "a command is required: train, validate, evaluate, predict or checkpoints");
   }
 }

@@ -79,7 +79,8 @@ public final class Datasets {
   /**
    * Splits rows into train, validation and test by a hash of each row's values and the seed: the
    * same rows land in the same split whatever the partitioning, the machine or the Spark version
-   * (Spark's randomSplit depends on the partitioning). Identical rows share a split. With
+   * (Spark's randomSplit depends on the partitioning), and whether the rows come from CSV or
+   * Parquet. Identical rows share a split. With
    * data.test_path, the fractions are those of train and validation alone.
    */
   public static Dataset<Row>[] split(Dataset<Row> all, DataSpec data, long seed) {
@@ -91,7 +92,8 @@ public final class Datasets {
     Column[] hashed = new Column[all.columns().length + 1];
     hashed[0] = functions.lit(seed);
     for (int i = 0; i < all.columns().length; i++) {
-      hashed[i + 1] = all.col(all.columns()[i]);
+      // As text, so that the same rows split alike from CSV (text) and Parquet (typed columns).
+      hashed[i + 1] = all.col(all.columns()[i]).cast("string");
     }
     Column u =
         functions.pmod(functions.xxhash64(hashed), functions.lit(1L << 53)).divide((double) (1L << 53));

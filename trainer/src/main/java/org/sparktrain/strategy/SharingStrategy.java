@@ -16,15 +16,24 @@ import org.sparktrain.spec.JobSpec.StrategySpec;
  *
  * <p>DL4J keeps one training wrapper per JVM. When two Spark tasks of an epoch meet in one JVM, a
  * task that joins after the wrapper has drained its queue waits forever (seen in local mode: the
- * third epoch of jobs/churn.yaml with two tasks never ended). So each JVM gets exactly one task per
- * epoch: in local mode one partition trained by {@code workers} threads inside the wrapper; on a
- * cluster one partition per executor (with {@code spark.task.cpus} equal to the executor's cores,
- * so that Spark never runs two at once in one executor).
+ * third epoch of jobs/churn.yaml with two tasks never ended). Two training threads in one wrapper
+ * deadlock too: the first holds its network's lock while it waits for the second at the update
+ * barrier, and the second needs that lock to copy the network (seen in the third epoch of
+ * jobs/mnist-mlp.yaml). So each JVM trains with exactly one task and one thread per epoch: local
+ * mode has one worker, and a cluster one per executor (with {@code spark.task.cpus} equal to the
+ * executor's cores, so that Spark never runs two tasks at once in one executor).
  */
 final class SharingStrategy extends Dl4jMasterStrategy {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SharingStrategy.class);
   SharingStrategy(StrategyContext ctx) {
     // One master for the whole run: each new one restarts DL4J's parameter server.
-    super(ctx, seed -> master(ctx, seed), false, ctx.workers(), false);
+    super(ctx, seed -> master(ctx, seed), false, tasks(ctx), false);
+    if (local(ctx) && ctx.workers() > 1) {
+      LOG.warn(
+          "Gradient sharing in local mode trains with 1 worker, not {}: DL4J's wrapper deadlocks with"
+              + " several in one JVM. Use a cluster (one worker per executor) for more.",
+          ctx.workers());
+    }
   }
 
   static boolean local(StrategyContext ctx) {
@@ -58,7 +67,7 @@ final class SharingStrategy extends Dl4jMasterStrategy {
     }
     int batch = ctx.batchSizePerWorker();
     int tasks = tasks(ctx);
-    int threadsPerTask = local(ctx) ? ctx.workers() : 1;
+    int threadsPerTask = 1;
     return new SharedTrainingMaster.Builder(voidConf.build(), tasks, threshold(s), batch)
         // The partitions are already one per JVM (pathPartitions, directLayout). DL4J's default
         // repartitioner would make a partition, a task and a training round of every minibatch.

@@ -67,7 +67,9 @@ class JobFieldsTest {
   @Test
   void childNamesFollowDeclarationOrder() {
     assertEquals(
-        List.of("name", "seed", "data", "model", "training", "strategy", "output"),
+        List.of(
+            "name", "seed", "data", "model", "training", "strategy", "output", "checkpoint",
+            "early_stopping"),
         JobFields.childNames(""));
     assertEquals(List.of("train", "validation", "test"), JobFields.childNames("data.split"));
     assertEquals(List.of("weight_init", "l1", "l2", "layers"), JobFields.childNames("model"));

@@ -93,6 +93,17 @@ final class SpecFixtures {
       output:
         dir: runs/full
         save_model: false
+      checkpoint:
+        dir: hdfs:///runs/full/checkpoints
+        every: 2
+        every_minutes: 30
+        keep: 5
+        keep_best: false
+      early_stopping:
+        monitor: val_mae
+        mode: min
+        patience: 3
+        min_delta: 0.01
       """;
 
   /** What {@link #at} returns for a path that is not in the tree. */

@@ -60,7 +60,7 @@ class EarlyStoppingIT {
     List<String> lines = new ArrayList<>(List.of("id,x1,x2,y"));
     Random random = new Random(5);
     List<String[]> rows = new ArrayList<>();
-    for (int i = 0; i < 800; i++) {
+    for (int i = 0; i < 2000; i++) {
       double x1 = Math.round(random.nextGaussian() * 1000) / 1000.0;
       double x2 = Math.round(random.nextGaussian() * 1000) / 1000.0;
       int y = x1 + x2 > 0 ? 1 : 0;
@@ -93,7 +93,7 @@ class EarlyStoppingIT {
         data.add(right);
       }
     }
-    assertTrue(nTrain > 300 && nValidation > 100, nTrain + " training, " + nValidation + " validation rows");
+    assertTrue(nTrain > 600 && nValidation > 60, nTrain + " training, " + nValidation + " validation rows");
     Path csv = tmp.resolve("rising.csv");
     Files.write(csv, data);
 
