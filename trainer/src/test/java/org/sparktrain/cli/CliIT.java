@@ -33,9 +33,7 @@ class CliIT {
   /** The first 2,500 customers of the churn dataset. */
   @BeforeAll
   static void slice() throws IOException {
-    List<String> lines = Files.readAllLines(TestJobs.sharedDataset("Churn_Modelling.csv"));
-    churnSlice = tmp.resolve("churn-slice.csv");
-    Files.write(churnSlice, lines.subList(0, 2501));
+    churnSlice = TestJobs.churnSlice(tmp, 2500);
   }
 
   record Result(int code, String out, String err) {}

@@ -29,9 +29,7 @@ class ResumeIT {
 
   @BeforeAll
   static void slice() throws Exception {
-    List<String> lines = Files.readAllLines(TestJobs.sharedDataset("Churn_Modelling.csv"));
-    slice = tmp.resolve("churn-slice.csv");
-    Files.write(slice, lines.subList(0, 1501));
+    slice = TestJobs.churnSlice(tmp, 1500);
   }
 
   private static List<String> train(Path output, String... extra) {

@@ -1,0 +1,86 @@
+package org.sparktrain.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.TestJobs;
+import org.sparktrain.TestSpark;
+import org.sparktrain.checkpoint.CheckpointInfo;
+import org.sparktrain.checkpoint.CheckpointStore;
+import org.sparktrain.spec.JobSpec;
+
+/**
+ * A training run that checkpoints to a real in-process HDFS, keeps the newest checkpoint and the
+ * best one, and resumes from HDFS.
+ */
+class HdfsCheckpointIT {
+  @TempDir static Path tmp;
+  private static MiniDFSCluster cluster;
+
+  @BeforeAll
+  static void startHdfs() throws Exception {
+    Configuration conf = new Configuration();
+    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("hdfs").toString());
+    conf.setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 20);
+    cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+    cluster.waitActive();
+  }
+
+  @AfterAll
+  static void stopHdfs() {
+    if (cluster != null) {
+      cluster.shutdown();
+    }
+  }
+
+  private static JobSpec job(Path data, String checkpoints, int epochs) {
+    return TestJobs.job(
+        "churn.yaml",
+        "data.path=" + data.toUri(),
+        "training.epochs=" + epochs,
+        "training.batch_size=32",
+        "training.learning_rate=0.01",
+        "checkpoint.dir=" + checkpoints,
+        "checkpoint.keep=1",
+        "checkpoint.keep_best=true",
+        // The first epoch has the largest mean training loss: "best" by max is epoch 1.
+        "early_stopping.monitor=train_loss",
+        "early_stopping.mode=max");
+  }
+
+  private static Set<Long> committed(String dir) {
+    Set<Long> steps = new TreeSet<>();
+    for (CheckpointInfo info : new CheckpointStore(dir, new Configuration()).list()) {
+      if (info.committed()) {
+        steps.add(info.step());
+      }
+    }
+    return steps;
+  }
+
+  @Test
+  void checkpointsKeepsTheBestAndResumesFromHdfs() throws Exception {
+    Path data = TestJobs.churnSlice(tmp, 1500);
+    String checkpoints = cluster.getURI() + "/runs/churn/checkpoints";
+    Path out = tmp.resolve("run");
+
+    new TrainingRun(TestSpark.session(), job(data, checkpoints, 3), out.toString()).run();
+    assertEquals(Set.of(1L, 3L), committed(checkpoints), "the newest and the best");
+    List<String> verify = new CheckpointStore(checkpoints, new Configuration()).verify(3);
+    assertEquals(List.of(), verify);
+
+    new TrainingRun(TestSpark.session(), job(data, checkpoints, 4), out.toString(), true).run();
+    assertEquals(4, Files.readAllLines(out.resolve("metrics.jsonl")).size());
+    assertEquals(Set.of(1L, 4L), committed(checkpoints));
+  }
+}
