@@ -15,9 +15,22 @@ final class CrossFieldRules {
     columns(r, v);
     monitor(r, v);
     String mask = r.str("strategy.network_mask");
-    if (mask != null && !mask.matches("(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}")) {
-      v.add(new Violation("strategy.network_mask", "expected an IPv4 network in CIDR form like 10.0.0.0/16, got \"" + mask + "\""));
+    if (mask != null && !validCidr(mask)) {
+      v.add(new Violation("strategy.network_mask", "expected an IPv4 network in CIDR form like 10.0.0.0/16 (octets 0-255, prefix 0-32), got \"" + mask + "\""));
     }
+  }
+
+  static boolean validCidr(String mask) {
+    if (!mask.matches("(\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}")) {
+      return false;
+    }
+    String[] parts = mask.split("[./]");
+    for (int i = 0; i < 4; i++) {
+      if (Integer.parseInt(parts[i]) > 255) {
+        return false;
+      }
+    }
+    return Integer.parseInt(parts[4]) <= 32;
   }
 
   private static void layers(Resolved r, List<Violation> v) {
@@ -47,6 +60,14 @@ final class CrossFieldRules {
       }
       if (!type.equals("output") && l.get("model.layers[].loss") != null) {
         v.add(new Violation(at + ".loss", "only the output layer has a loss"));
+      }
+      if (type.equals("dropout")) {
+        // These have no defaults, so a value here was written in the job file.
+        for (String field : List.of("units", "activation")) {
+          if (l.get("model.layers[]." + field) != null) {
+            v.add(new Violation(at + "." + field, "a dropout layer has no " + field + "; remove it"));
+          }
+        }
       }
       if (!type.equals("dropout") && l.get("model.layers[].rate") != null) {
         v.add(new Violation(at + ".rate", "only dropout layers have a rate; add a {type: dropout, rate: ...} layer instead"));
@@ -162,6 +183,8 @@ final class CrossFieldRules {
         String before = seen.putIfAbsent(c, path);
         if (before != null && !before.equals(path)) {
           v.add(new Violation(path, "column '" + c + "' is also in " + before + "; a column may appear in only one list"));
+        } else if (before != null) {
+          v.add(new Violation(path, "column '" + c + "' is listed twice; list it once"));
         }
       }
     }

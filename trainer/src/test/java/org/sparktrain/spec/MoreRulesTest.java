@@ -1,0 +1,61 @@
+package org.sparktrain.spec;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.sparktrain.TestJobs;
+
+/** Network masks, columns listed twice, and fields a dropout layer does not have. */
+class MoreRulesTest {
+  private static final String JOB =
+      """
+      data: {format: csv, path: x.csv, label: {column: y, kind: binary}, features: FEATURES}
+      model:
+        layers:
+          - DROPOUT
+          - {type: output, units: 1, loss: binary_crossentropy}
+      strategy: {type: sharing, network_mask: MASK}
+      """;
+
+  private static String job(String features, String dropout, String mask) {
+    return JOB.replace("FEATURES", features).replace("DROPOUT", dropout).replace("MASK", mask);
+  }
+
+  private static SpecException refused(String yaml) {
+    return assertThrows(SpecException.class, () -> TestJobs.parse(yaml));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"999.0.0.0/8", "10.0.0.0/33", "10.0.256.0/16", "10.0.0/16"})
+  void impossibleNetworksAreRefused(String mask) {
+    SpecException e = refused(job("{}", "{type: dropout, rate: 0.2}", mask));
+    assertEquals("strategy.network_mask", e.violations().get(0).path());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"10.0.0.0/16", "0.0.0.0/0", "255.255.255.255/32"})
+  void realNetworksAreAccepted(String mask) {
+    assertDoesNotThrow(() -> TestJobs.parse(job("{}", "{type: dropout, rate: 0.2}", mask)));
+  }
+
+  @Test
+  void aColumnListedTwiceInOneListIsReported() {
+    SpecException e = refused(job("{drop: [a, a]}", "{type: dropout, rate: 0.2}", "10.0.0.0/16"));
+    assertEquals("data.features.drop", e.violations().get(0).path());
+    assertTrue(e.getMessage().contains("listed twice"), e.getMessage());
+  }
+
+  @Test
+  void dropoutLayersHaveNoUnitsOrActivation() {
+    SpecException e =
+        refused(job("{}", "{type: dropout, rate: 0.2, units: 4, activation: relu}", "10.0.0.0/16"));
+    assertEquals(2, e.violations().size(), e.getMessage());
+    assertEquals("model.layers[0].units", e.violations().get(0).path());
+    assertEquals("model.layers[0].activation", e.violations().get(1).path());
+  }
+}
