@@ -5,6 +5,7 @@ import org.sparktrain.checkpoint.CheckpointInputException;
 import org.sparktrain.data.DataException;
 import org.sparktrain.model.ModelException;
 import org.sparktrain.spec.SpecException;
+import org.sparktrain.train.DivergedException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;

@@ -107,6 +107,11 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
   /** Called once the minibatches of a training RDD are exported. */
   protected void exported(int minibatches) {}
 
+  @Override
+  public long nonFiniteLosses() {
+    return loss == null ? 0 : loss.nonFinite();
+  }
+
   /** Minibatches the workers fitted in the last epoch, or -1 when not counted. */
   public long minibatchesFitted() {
     return loss == null ? -1 : loss.minibatches();

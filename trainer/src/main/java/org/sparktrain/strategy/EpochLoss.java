@@ -16,10 +16,12 @@ final class EpochLoss extends BaseTrainingListener implements Serializable {
   private static final long serialVersionUID = 1L;
   private final DoubleAccumulator sum;
   private final LongAccumulator count;
+  private final LongAccumulator nonFinite;
 
   EpochLoss(JavaSparkContext sc) {
     this.sum = sc.sc().doubleAccumulator("sparktrain.train_loss_sum");
     this.count = sc.sc().longAccumulator("sparktrain.train_loss_count");
+    this.nonFinite = sc.sc().longAccumulator("sparktrain.train_loss_non_finite");
   }
 
   @Override
@@ -28,6 +30,8 @@ final class EpochLoss extends BaseTrainingListener implements Serializable {
     if (Double.isFinite(score)) {
       sum.add(score);
       count.add(1);
+    } else {
+      nonFinite.add(1);
     }
   }
 
@@ -35,6 +39,12 @@ final class EpochLoss extends BaseTrainingListener implements Serializable {
   void reset() {
     sum.reset();
     count.reset();
+    nonFinite.reset();
+  }
+
+  /** Minibatches whose loss was NaN or infinite since the last reset. */
+  long nonFinite() {
+    return nonFinite.value();
   }
 
   /** Minibatches seen since the last reset. */

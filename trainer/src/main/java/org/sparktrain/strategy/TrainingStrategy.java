@@ -19,6 +19,11 @@ public interface TrainingStrategy extends AutoCloseable {
    */
   double fitEpoch(JavaRDD<DataSet> train, int epoch);
 
+  /** Minibatches of the last epoch whose loss was NaN or infinite (0 when not counted). */
+  default long nonFiniteLosses() {
+    return 0;
+  }
+
   /** The current network; its parameters are those after the last completed epoch. */
   MultiLayerNetwork network();
 

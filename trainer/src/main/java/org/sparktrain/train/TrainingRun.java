@@ -125,6 +125,8 @@ public final class TrainingRun {
         double fitted = phases.run("Train", () -> strategy.fitEpoch(train, e));
         double fitSeconds = (System.nanoTime() - t0) / 1e9;
         // Without a running mean from the workers, the loss over the training split after the epoch.
+        // Before anything evaluates a network that may have diverged.
+        requireFinite(strategy, 0.0, epoch, checkpoints.dir());
         double trainLoss =
             Double.isFinite(fitted)
                 ? fitted
@@ -137,6 +139,7 @@ public final class TrainingRun {
                                         sc, strategy.network(), train, data.pipeline()))
                             .get("loss"))
                     .doubleValue();
+        requireFinite(strategy, trainLoss, epoch, checkpoints.dir());
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("epoch", epoch);
         // JSON has no NaN: a strategy that reports no loss writes null.
@@ -253,6 +256,27 @@ public final class TrainingRun {
     LOG.info("Test: {}", EpochLine.metrics(test));
     LOG.info("Outputs in {}", out.dir());
     return summary;
+  }
+
+  /**
+   * Stops the run when the epoch left NaN or infinite losses or parameters, before anything of
+   * this epoch is written; the last checkpoint stays the last good state.
+   */
+  private void requireFinite(TrainingStrategy strategy, double trainLoss, int epoch, String checkpointDir) {
+    long badMinibatches = strategy.nonFiniteLosses();
+    boolean badParams = !Double.isFinite(strategy.network().params().sumNumber().doubleValue());
+    if (badMinibatches == 0 && !badParams && !Double.isNaN(trainLoss) && !Double.isInfinite(trainLoss)) {
+      return;
+    }
+    throw new DivergedException(
+        "training diverged in epoch " + epoch + " (by iteration " + strategy.network().getIterationCount() + "): "
+            + (badMinibatches > 0 ? badMinibatches + " minibatches had a NaN or infinite loss" : "the loss is " + trainLoss)
+            + (badParams ? ", and the parameters hold NaN or infinite values" : "")
+            + "; expected finite losses. Lower training.learning_rate (now " + spec.training().learningRate()
+            + "), scale the features (data.features.scaling), or look for extreme values in the data;"
+            + " the last good state is the newest checkpoint in " + checkpointDir
+            + " (continue with --resume once the job is fixed in training.epochs or early_stopping only,"
+            + " or start a new run)");
   }
 
   /** Early-stopping state from a checkpoint; replayed from the history when the metric changed. */

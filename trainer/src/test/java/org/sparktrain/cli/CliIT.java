@@ -196,4 +196,34 @@ class CliIT {
     }
     assertEquals(2500, rows);
   }
+
+  /** A loss that turns NaN stops the run with exit 2 before the epoch is checkpointed or saved. */
+  @Test
+  void divergingTrainingStopsWithExit2AndSavesNothingOfThatEpoch() throws Exception {
+    Path data = tmp.resolve("large-values.csv");
+    List<String> lines = new ArrayList<>(List.of("a,b,c,y"));
+    java.util.Random r = new java.util.Random(3);
+    for (int i = 0; i < 400; i++) {
+      double a = 100 + r.nextDouble() * 900;
+      double b = 100 + r.nextDouble() * 900;
+      double c = 100 + r.nextDouble() * 900;
+      lines.add(String.format(java.util.Locale.ROOT, "%.3f,%.3f,%.3f,%.3f", a, b, c, a + 2 * b - c));
+    }
+    Files.write(data, lines);
+    Path run = tmp.resolve("diverged");
+    Result r2 =
+        run("train", "jobs/concrete.yaml", "--quiet", "--output", run.toString(),
+            "--set", "data.path=" + data.toUri(),
+            "--set", "data.label.column=y",
+            "--set", "data.features.scaling=none",
+            "--set", "data.label.scaling=none",
+            "--set", "training.updater=sgd",
+            "--set", "training.learning_rate=10",
+            "--set", "training.epochs=2");
+    assertEquals(2, r2.code(), r2.err());
+    assertTrue(r2.err().contains("diverged in epoch 1"), r2.err());
+    assertTrue(r2.err().contains("training.learning_rate"), r2.err());
+    assertFalse(Files.exists(run.resolve("model.zip")));
+    assertFalse(Files.exists(run.resolve("checkpoints").resolve("step-0000000001").resolve("MANIFEST.json")));
+  }
 }
