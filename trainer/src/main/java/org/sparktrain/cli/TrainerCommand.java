@@ -15,12 +15,13 @@ import picocli.CommandLine.HelpCommand;
       EvaluateCommand.class,
       PredictCommand.class,
       CheckpointsCommand.class,
+      ReportCommand.class,
       HelpCommand.class
     })
 final class TrainerCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        new picocli.CommandLine(this), "a command is required: train, validate, evaluate, predict or checkpoints");
+        new picocli.CommandLine(this), "a command is required: train, validate, evaluate, predict, checkpoints or report");
   }
 }

@@ -112,18 +112,27 @@ public final class RunOutputs {
 
   /** Replaces {@code target} with {@code text}: written under a temporary name, then renamed. */
   public static void writeFile(Path target, String text, Configuration conf) {
+    writeFile(target, text.getBytes(StandardCharsets.UTF_8), conf);
+  }
+
+  /** Replaces {@code target} with {@code bytes}: written under a temporary name, then renamed. */
+  public static void writeFile(Path target, byte[] bytes, Configuration conf) {
     try {
-      writeFile(target, text, target.getFileSystem(conf));
+      writeFile(target, bytes, target.getFileSystem(conf));
     } catch (IOException e) {
       throw new UncheckedIOException("writing " + target, e);
     }
   }
 
   private static void writeFile(Path target, String text, FileSystem fs) {
+    writeFile(target, text.getBytes(StandardCharsets.UTF_8), fs);
+  }
+
+  private static void writeFile(Path target, byte[] bytes, FileSystem fs) {
     Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
     try {
       try (OutputStream out = fs.create(tmp, true)) {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.write(bytes);
       }
       if (fs.exists(target) && !fs.delete(target, false)) {
         throw new IOException("could not replace " + target);
