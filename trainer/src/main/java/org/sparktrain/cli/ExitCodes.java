@@ -45,7 +45,8 @@ final class ExitCodes implements IExecutionExceptionHandler {
       if (c instanceof SpecException
           || c instanceof DataException
           || c instanceof ModelException
-          || c instanceof CheckpointInputException) {
+          || c instanceof CheckpointInputException
+          || c instanceof DivergedException) {
         return (RuntimeException) c;
       }
       if (c.getCause() == c) {

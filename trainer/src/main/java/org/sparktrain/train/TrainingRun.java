@@ -253,6 +253,7 @@ public final class TrainingRun {
     summary.put("phase_seconds", phases.seconds());
     summary.put("total_seconds", secondsSince(started));
     out.write(RunOutputs.SUMMARY, Json.write(summary));
+    phases.run("Report", () -> org.sparktrain.report.RunReport.write(out.dir().toString(), hadoop));
     LOG.info("Test: {}", EpochLine.metrics(test));
     LOG.info("Outputs in {}", out.dir());
     return summary;
@@ -274,9 +275,9 @@ public final class TrainingRun {
             + (badParams ? ", and the parameters hold NaN or infinite values" : "")
             + "; expected finite losses. Lower training.learning_rate (now " + spec.training().learningRate()
             + "), scale the features (data.features.scaling), or look for extreme values in the data;"
-            + " the last good state is the newest checkpoint in " + checkpointDir
-            + " (continue with --resume once the job is fixed in training.epochs or early_stopping only,"
-            + " or start a new run)");
+            + " nothing of this epoch was saved, and the newest checkpoint in " + checkpointDir
+            + " holds the last good state. Resume allows changing only training.epochs and"
+            + " early_stopping, so fix the job and start a new run");
   }
 
   /** Early-stopping state from a checkpoint; replayed from the history when the metric changed. */

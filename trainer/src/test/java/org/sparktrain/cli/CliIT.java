@@ -169,6 +169,7 @@ class CliIT {
       assertTrue(test.has(key), key + " missing in " + test);
     }
     assertTrue(Files.size(run.resolve("model.zip")) > 0);
+    assertTrue(Files.exists(run.resolve("report.html")) && Files.exists(run.resolve("loss.png")));
 
     // evaluate on the test split reproduces the test metrics of the summary
     Path evaluation = tmp.resolve("evaluation-" + strategy + ".json");
