@@ -3,18 +3,40 @@ package org.sparktrain.train;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A run as a list of named phases; each logs its duration once and is reported in the summary. */
+/**
+ * A run as a list of named phases; each logs its duration once and is reported in the summary.
+ * The Spark jobs of a phase carry its name and epoch as their description, so that the Spark UI
+ * reads like the run.
+ */
 final class Phases {
   private static final Logger LOG = LoggerFactory.getLogger(Phases.class);
   private final Map<String, Double> seconds = new LinkedHashMap<>();
+  private final JavaSparkContext sc;
+  private String epoch = "";
+
+  Phases(JavaSparkContext sc) {
+    this.sc = sc;
+  }
+
+  /** The epoch the following phases belong to (0: none). */
+  void epoch(int epoch, int epochs) {
+    this.epoch = epoch > 0 ? " (epoch " + epoch + "/" + epochs + ")" : "";
+  }
 
   <T> T run(String name, Supplier<T> body) {
     long start = System.nanoTime();
     LOG.info("{} ...", name);
-    T result = body.get();
+    sc.setJobDescription(name + epoch);
+    T result;
+    try {
+      result = body.get();
+    } finally {
+      sc.setJobDescription(null);
+    }
     double s = (System.nanoTime() - start) / 1e9;
     seconds.merge(name, s, Double::sum);
     LOG.info("{}: {} s", name, String.format("%.1f", s));

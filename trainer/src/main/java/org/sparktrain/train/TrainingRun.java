@@ -62,7 +62,7 @@ public final class TrainingRun {
     Instant started = Instant.now();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration hadoop = sc.hadoopConfiguration();
-    Phases phases = new Phases();
+    Phases phases = new Phases(sc);
     RunOutputs out = resume ? RunOutputs.open(outputDir, hadoop) : RunOutputs.create(outputDir, hadoop);
     RunCheckpoints checkpoints = new RunCheckpoints(RunCheckpoints.dir(spec, out.dir()), hadoop);
     Optional<RunCheckpoints.Resumed> resumed =
@@ -121,6 +121,7 @@ public final class TrainingRun {
       LOG.info("Strategy: {} with {} workers, batch size {} per worker", strategy.name(), workers, batch);
       for (int epoch = firstEpoch; epoch <= spec.training().epochs(); epoch++) {
         final int e = epoch;
+        phases.epoch(epoch, spec.training().epochs());
         long t0 = System.nanoTime();
         double fitted = phases.run("Train", () -> strategy.fitEpoch(train, e));
         double fitSeconds = (System.nanoTime() - t0) / 1e9;
@@ -206,6 +207,7 @@ public final class TrainingRun {
           break;
         }
       }
+      phases.epoch(0, 0);
       trained = spec.earlyStopping().enabled() && best != null ? best : strategy.network();
       stoppedEarly = stopping.shouldStop();
       bestEpoch = stopping.bestEpoch();

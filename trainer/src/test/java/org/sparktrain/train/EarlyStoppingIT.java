@@ -99,7 +99,30 @@ class EarlyStoppingIT {
 
     Path out = tmp.resolve("run");
     JobSpec job = TestJobs.parse(JOB.replace("PATH", csv.toUri().toString()));
-    new TrainingRun(spark, job, out.toString()).run();
+    Set<String> descriptions = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    org.apache.spark.scheduler.SparkListener listener =
+        new org.apache.spark.scheduler.SparkListener() {
+          @Override
+          public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart start) {
+            String d = start.properties() == null ? null : start.properties().getProperty("spark.job.description");
+            if (d != null) {
+              descriptions.add(d);
+            }
+          }
+        };
+    spark.sparkContext().addSparkListener(listener);
+    try {
+      new TrainingRun(spark, job, out.toString()).run();
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!descriptions.contains("Validate (epoch 2/10)") && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+    } finally {
+      spark.sparkContext().removeSparkListener(listener);
+    }
+    // The Spark UI names each job by phase and epoch.
+    assertTrue(descriptions.contains("Train (epoch 1/10)"), descriptions.toString());
+    assertTrue(descriptions.contains("Validate (epoch 2/10)"), descriptions.toString());
 
     List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
     assertEquals(3, metrics.size(), "stops after epoch 3: " + metrics);
