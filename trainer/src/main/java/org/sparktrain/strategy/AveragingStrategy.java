@@ -1,6 +1,5 @@
 package org.sparktrain.strategy;
 
-import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,9 +52,6 @@ final class AveragingStrategy extends Dl4jMasterStrategy {
         .build();
   }
 
-  static RDDTrainingApproach approach(String name) {
-    return "direct".equals(name) ? RDDTrainingApproach.Direct : RDDTrainingApproach.Export;
-  }
 
   @Override
   public String name() {

@@ -7,6 +7,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.nd4j.linalg.dataset.DataSet;
@@ -40,7 +41,7 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
     this.masters = masters;
     this.masterPerEpoch = masterPerEpoch;
     this.sparkNet = new SparkDl4jMultiLayer(ctx.sc, ctx.network, masters.apply(epochSeed(ctx.spec.seed(), 1)));
-    this.export = !"direct".equals(ctx.spec.strategy().approach());
+    this.export = approach(ctx.spec.strategy().approach()) == RDDTrainingApproach.Export;
     this.loss = lossListener ? new EpochLoss(ctx.sc) : null;
     if (loss != null) {
       sparkNet.setListeners(List.of(loss));
@@ -88,6 +89,11 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
     sparkNet.fitPaths(epochPaths);
   }
 
+  /** DL4J's training approach for the job file's strategy.approach. */
+  static RDDTrainingApproach approach(String name) {
+    return "direct".equals(name) ? RDDTrainingApproach.Direct : RDDTrainingApproach.Export;
+  }
+
   /** The seed of an epoch's training master, from the job's seed. */
   static long epochSeed(long seed, int epoch) {
     long z = seed * 0x9E3779B97F4A7C15L + epoch;
@@ -112,10 +118,6 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
     return loss == null ? 0 : loss.nonFinite();
   }
 
-  /** Minibatches the workers fitted in the last epoch, or -1 when not counted. */
-  public long minibatchesFitted() {
-    return loss == null ? -1 : loss.minibatches();
-  }
 
   @Override
   public MultiLayerNetwork network() {

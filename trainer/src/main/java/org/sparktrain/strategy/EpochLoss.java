@@ -47,11 +47,6 @@ final class EpochLoss extends BaseTrainingListener implements Serializable {
     return nonFinite.value();
   }
 
-  /** Minibatches seen since the last reset. */
-  long minibatches() {
-    return count.value();
-  }
-
   /** Mean loss since the last reset, or NaN when no worker reported one. */
   double mean() {
     long n = count.value();

@@ -77,7 +77,7 @@ final class SharingStrategy extends Dl4jMasterStrategy {
         .batchSizePerWorker(batch)
         .workersPerNode(threadsPerTask)
         .workerPrefetchNumBatches(s.prefetch())
-        .rddTrainingApproach(AveragingStrategy.approach(s.approach()))
+        .rddTrainingApproach(approach(s.approach()))
         .exportDirectory(ctx.exportDir)
         .rngSeed(seed)
         .collectTrainingStats(false)

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -166,7 +167,9 @@ final class RunCheckpoints {
     Map<String, Object> a = comparable(saved);
     Map<String, Object> b = comparable(now);
     List<Violation> differences = new ArrayList<>();
-    for (String path : union(a, b)) {
+    TreeSet<String> paths = new TreeSet<>(a.keySet());
+    paths.addAll(b.keySet());
+    for (String path : paths) {
       Object x = a.get(path);
       Object y = b.get(path);
       if (!String.valueOf(x).equals(String.valueOf(y))) {
@@ -217,13 +220,6 @@ final class RunCheckpoints {
     } else {
       out.put(prefix, value);
     }
-  }
-
-  private static List<String> union(Map<String, Object> a, Map<String, Object> b) {
-    TreeMap<String, Boolean> keys = new TreeMap<>();
-    a.keySet().forEach(k -> keys.put(k, true));
-    b.keySet().forEach(k -> keys.put(k, true));
-    return new ArrayList<>(keys.keySet());
   }
 
   private static byte[] bytes(MultiLayerNetwork network, boolean withUpdater) {

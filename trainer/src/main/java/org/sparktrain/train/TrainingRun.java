@@ -140,7 +140,10 @@ public final class TrainingRun {
                                         sc, strategy.network(), train, data.pipeline()))
                             .get("loss"))
                     .doubleValue();
-        requireFinite(strategy, trainLoss, epoch, checkpoints.dir());
+        if (!Double.isFinite(fitted)) {
+          // The loss measured just now by evaluation, rather than gathered from the workers.
+          requireFinite(strategy, trainLoss, epoch, checkpoints.dir());
+        }
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("epoch", epoch);
         // JSON has no NaN: a strategy that reports no loss writes null.
