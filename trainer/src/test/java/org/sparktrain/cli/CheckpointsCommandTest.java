@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,23 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.checkpoint.CheckpointStore;
 import org.sparktrain.model.Json;
-import picocli.CommandLine;
 
 /** `checkpoints list` and `checkpoints verify` on a local checkpoint directory. */
 class CheckpointsCommandTest {
   @TempDir Path temp;
-
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   private String checkpoints(long... steps) {
     String dir = temp.resolve("ckpt").toString();
@@ -55,7 +40,7 @@ class CheckpointsCommandTest {
     String dir = checkpoints(1, 2);
     Files.createDirectories(stepDir(3));
 
-    Run r = run("checkpoints", "list", dir, "--json");
+    InProcess r = InProcess.run("checkpoints", "list", dir, "--json");
 
     assertEquals(0, r.exitCode(), r.err());
     @SuppressWarnings("unchecked")
@@ -75,7 +60,7 @@ class CheckpointsCommandTest {
   @Test
   void listPrintsATable() {
     String dir = checkpoints(5);
-    Run r = run("checkpoints", "list", dir);
+    InProcess r = InProcess.run("checkpoints", "list", dir);
     assertEquals(0, r.exitCode(), r.err());
     List<String> lines = r.out().lines().toList();
     assertEquals(2, lines.size(), r.out());
@@ -86,7 +71,7 @@ class CheckpointsCommandTest {
   @Test
   void verifyExitsZeroWhenEveryCheckpointIsGood() {
     String dir = checkpoints(1, 2);
-    Run r = run("checkpoints", "verify", dir);
+    InProcess r = InProcess.run("checkpoints", "verify", dir);
     assertEquals(0, r.exitCode(), r.out() + r.err());
     assertTrue(r.out().contains("step 2: ok") && r.out().contains("step 1: ok"), r.out());
   }
@@ -100,7 +85,7 @@ class CheckpointsCommandTest {
       out.write("xyz".getBytes(StandardCharsets.UTF_8));
     }
 
-    Run r = run("checkpoints", "verify", dir);
+    InProcess r = InProcess.run("checkpoints", "verify", dir);
 
     assertEquals(ExitCodes.FAILURE, r.exitCode(), r.out() + r.err());
     assertTrue(r.out().contains("step 1: ok"), r.out());
@@ -111,7 +96,7 @@ class CheckpointsCommandTest {
   void missingDirectoryIsBadInput() {
     String missing = temp.resolve("nothing-here").toString();
     for (String sub : List.of("verify", "list")) {
-      Run r = run("checkpoints", sub, missing);
+      InProcess r = InProcess.run("checkpoints", sub, missing);
       assertEquals(ExitCodes.BAD_INPUT, r.exitCode(), r.out() + r.err());
       assertTrue(r.err().contains("does not exist"), r.err());
     }

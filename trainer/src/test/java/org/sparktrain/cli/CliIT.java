@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.sparktrain.TestJobs;
+import org.sparktrain.TrainerProcess;
 
 /**
  * The command line as users run it: {@code java -jar trainer.jar ...} in a separate JVM, with no
@@ -39,22 +39,9 @@ class CliIT {
   record Result(int code, String out, String err) {}
 
   static Result run(String... args) throws Exception {
-    String jar = System.getProperty("trainer.jar", "target/trainer.jar");
-    List<String> cmd = new ArrayList<>(List.of("java", "-Xmx2g", "-jar", jar));
-    cmd.addAll(List.of(args));
-    Path out = Files.createTempFile(tmp, "out", ".txt");
-    Path err = Files.createTempFile(tmp, "err", ".txt");
-    Process p =
-        new ProcessBuilder(cmd)
-            .directory(TestJobs.repoRoot().toFile())
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
-    if (!p.waitFor(10, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError("timed out: " + cmd);
-    }
-    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    TrainerProcess p = TrainerProcess.start(tmp.resolve("logs"), List.of(args));
+    int code = p.waitFor();
+    return new Result(code, p.stdout(), p.stderr());
   }
 
   private static List<String> churnTraining(String strategy, Path output) {

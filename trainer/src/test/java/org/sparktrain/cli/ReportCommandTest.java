@@ -5,30 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** `report RUN_DIR` on a fixture run and on a directory without one. */
 class ReportCommandTest {
   @TempDir Path temp;
-
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   private Path churnRun() throws IOException {
     Path dir = temp.resolve("churn");
@@ -47,7 +32,7 @@ class ReportCommandTest {
 
     assertEquals(0, Main.execute("report", dir.toString()));
 
-    Run r = run("report", dir.toString());
+    InProcess r = InProcess.run("report", dir.toString());
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(r.out().trim().endsWith(dir.resolve("report.html").toString()), r.out());
     assertTrue(Files.isRegularFile(dir.resolve("report.html")));
@@ -61,7 +46,7 @@ class ReportCommandTest {
 
     assertEquals(2, Main.execute("report", dir.toString()));
 
-    Run r = run("report", dir.toString());
+    InProcess r = InProcess.run("report", dir.toString());
     assertEquals(2, r.exitCode());
     assertTrue(r.err().startsWith("error: RUN_DIR: "), r.err());
     assertTrue(r.err().contains("has no metrics.jsonl and no summary.json"), r.err());
@@ -70,7 +55,7 @@ class ReportCommandTest {
 
   @Test
   void aMissingDirectoryIsBadInput() {
-    Run r = run("report", temp.resolve("absent").toString());
+    InProcess r = InProcess.run("report", temp.resolve("absent").toString());
     assertEquals(2, r.exitCode());
     assertTrue(r.err().contains("does not exist"), r.err());
   }
