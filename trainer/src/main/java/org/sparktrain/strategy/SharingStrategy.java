@@ -58,7 +58,10 @@ final class SharingStrategy extends Dl4jMasterStrategy {
   private static SharedTrainingMaster master(StrategyContext ctx, long seed) {
     StrategySpec s = ctx.spec.strategy();
     VoidConfiguration.VoidConfigurationBuilder voidConf =
-        VoidConfiguration.builder().unicastPort(s.port());
+        VoidConfiguration.builder()
+            .unicastPort(s.port())
+            // One UDP port per executor: DL4J's default gives all the same one.
+            .portSupplier(new ExecutorPortSupplier(s.port()));
     if (s.networkMask() != null) {
       voidConf.networkMask(s.networkMask());
     } else {
