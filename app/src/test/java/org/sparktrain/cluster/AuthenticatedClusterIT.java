@@ -1,0 +1,76 @@
+package org.sparktrain.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A standalone cluster with spark.authenticate: a client without the secret is refused; one with
+ * it trains jobs/churn.yaml with gradient sharing (DL4J's SharedTrainingMaster over Aeron UDP)
+ * across the two executor JVMs, each on its own UDP port.
+ */
+class AuthenticatedClusterIT {
+  private static final String SECRET = "cluster-it-" + Long.toHexString(System.nanoTime());
+
+  @TempDir static Path tmp;
+  static LocalCluster cluster;
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    cluster = LocalCluster.start(tmp.resolve("cluster"), 2, SECRET);
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void clientWithoutTheSecretIsRefused() throws Exception {
+    Submission run = Submission.churn(cluster, tmp.resolve("no-secret"), 1);
+    int rc = run.waitFor(4);
+    assertNotEquals(0, rc, run.log());
+    assertTrue(run.log().contains("All masters are unresponsive"), run.log());
+    assertFalse(Files.exists(run.output.resolve("summary.json")));
+  }
+
+  @Test
+  void clientWithTheSecretTrainsWithGradientSharing() throws Exception {
+    Submission run =
+        Submission.churn(
+            cluster,
+            tmp.resolve("sharing"),
+            4,
+            "--set", "strategy.type=sharing",
+            "--set", "strategy.port=" + LocalCluster.freePort(),
+            "--conf", "spark.authenticate=true",
+            "--conf", "spark.authenticate.secret=" + SECRET);
+    assertEquals(0, run.waitFor(8), run.log());
+    assertTrue(run.log().contains("sharing with 2 workers"), run.log());
+    StandaloneClusterIT.assertCompleteRun(run, 4);
+    StandaloneClusterIT.assertBothExecutorsWorked(cluster);
+    // Each executor bound its own UDP port for the gradient-sharing mesh.
+    String ports = "";
+    for (int w = 1; w <= 2; w++) {
+      for (Path log : cluster.executorLogs(w)) {
+        String s = Files.readString(log);
+        int i = s.indexOf("Initializing transport [");
+        assertTrue(i >= 0, "executor of worker " + w + " joined no gradient-sharing mesh: " + log);
+        ports += s.substring(i, s.indexOf(']', i) + 1) + " ";
+      }
+    }
+    String[] parts = ports.trim().split(" \\s*(?=Initializing)");
+    assertEquals(2, parts.length, ports);
+    assertNotEquals(parts[0], parts[1], "two executors on one UDP port: " + ports);
+  }
+}

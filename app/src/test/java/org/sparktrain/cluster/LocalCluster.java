@@ -1,0 +1,130 @@
+package org.sparktrain.cluster;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Spark standalone master and workers, separate JVMs on 127.0.0.1, started and stopped with
+ * deploy/local-cluster.sh; its state (PID files, logs, work directories) lives in a test folder.
+ */
+final class LocalCluster implements AutoCloseable {
+  final Path state;
+  final int port;
+  final int workers;
+
+  private LocalCluster(Path state, int port, int workers) {
+    this.state = state;
+    this.port = port;
+    this.workers = workers;
+  }
+
+  static Path repoRoot() {
+    return Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
+  }
+
+  /** Starts a master and {@code workers} workers of one core; {@code secret} turns on spark.authenticate. */
+  static LocalCluster start(Path state, int workers, String secret) throws Exception {
+    int port = freePort();
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "deploy/local-cluster.sh", "start",
+                "--workers", Integer.toString(workers),
+                "--cores", "1",
+                "--memory", "1500m",
+                "--port", Integer.toString(port),
+                "--webui-port", Integer.toString(freePort()),
+                "--state", state.toString()));
+    if (secret != null) {
+      cmd.addAll(List.of("--secret", secret));
+    }
+    LocalCluster cluster = new LocalCluster(state, port, workers);
+    Run started = Run.of(state.getParent().resolve("local-cluster-start.log"), cmd, 3);
+    if (started.rc() != 0) {
+      cluster.close();
+      throw new AssertionError("the cluster did not start: " + started.log());
+    }
+    return cluster;
+  }
+
+  String masterUrl() {
+    return "spark://127.0.0.1:" + port;
+  }
+
+  long workerPid(int i) throws IOException {
+    return Long.parseLong(Files.readString(state.resolve("worker-" + i + ".pid")).trim());
+  }
+
+  /** The worker's JVM and the executor JVMs it launched (its descendants). */
+  List<ProcessHandle> workerAndExecutors(int i) throws IOException {
+    Optional<ProcessHandle> worker = ProcessHandle.of(workerPid(i));
+    List<ProcessHandle> all = new ArrayList<>();
+    worker.ifPresent(
+        w -> {
+          all.addAll(w.descendants().toList());
+          all.add(w);
+        });
+    return all;
+  }
+
+  /** Executor logs (stderr) of every application this worker ran. */
+  List<Path> executorLogs(int i) throws IOException {
+    Path work = state.resolve("work-" + i);
+    if (!Files.isDirectory(work)) {
+      return List.of();
+    }
+    try (var files = Files.walk(work, 3)) {
+      return files.filter(p -> p.getFileName().toString().equals("stderr")).toList();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    Run stopped =
+        Run.of(
+            state.getParent().resolve("local-cluster-stop.log"),
+            List.of("deploy/local-cluster.sh", "stop", "--state", state.toString()),
+            2);
+    if (stopped.rc() != 0) {
+      throw new AssertionError("the cluster did not stop: " + stopped.log());
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** A finished command of the repository's deploy/ scripts: exit code and its output. */
+  record Run(int rc, String log) {
+    static Run of(Path logFile, List<String> cmd, int minutes) throws Exception {
+      Process p = start(logFile, cmd);
+      if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
+        p.destroyForcibly().waitFor();
+        throw new AssertionError(cmd + " did not finish within " + minutes + " minutes: " + tail(logFile));
+      }
+      return new Run(p.exitValue(), tail(logFile));
+    }
+
+    static Process start(Path logFile, List<String> cmd) throws IOException {
+      Files.createDirectories(logFile.getParent());
+      return new ProcessBuilder(cmd)
+          .directory(repoRoot().toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(logFile.toFile())
+          .start();
+    }
+
+    static String tail(Path logFile) throws IOException {
+      String s = Files.exists(logFile) ? Files.readString(logFile) : "";
+      return s.length() > 6000 ? "..." + s.substring(s.length() - 6000) : s;
+    }
+  }
+}
