@@ -43,6 +43,12 @@ class StandaloneClusterIT {
 
   static void assertCompleteRun(Submission run, int epochs) throws Exception {
     JsonNode test = run.summary().get("test");
+    System.out.printf(
+        "%s: test accuracy %.4f, auc %.4f; epoch seconds %s%n",
+        run.output.getFileName(),
+        test.get("accuracy").asDouble(),
+        test.get("auc").asDouble(),
+        run.metrics().stream().map(m -> String.format("%.1f", m.get("epoch_seconds").asDouble())).toList());
     assertTrue(
         test.get("accuracy").asDouble() >= TUTORIAL_ACCURACY,
         "test accuracy " + test.get("accuracy") + " < " + TUTORIAL_ACCURACY + ": " + test);
