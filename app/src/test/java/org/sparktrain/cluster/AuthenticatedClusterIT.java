@@ -40,7 +40,9 @@ class AuthenticatedClusterIT {
     Submission run = Submission.churn(cluster, tmp.resolve("no-secret"), 1);
     int rc = run.waitFor(4);
     assertNotEquals(0, rc, run.log());
-    assertTrue(run.log().contains("All masters are unresponsive"), run.log());
+    String log = run.fullLog();
+    assertTrue(log.contains("Expected SaslMessage"), "the master's refusal: " + run.log());
+    assertTrue(log.contains("did not accept the application"), "the trainer's message: " + run.log());
     assertFalse(Files.exists(run.output.resolve("summary.json")));
   }
 

@@ -28,7 +28,7 @@ final class Submission {
    * accuracy (about 0.86) in 4 epochs; {@code extra} are more submit.sh arguments.
    */
   static Submission churn(LocalCluster cluster, Path output, int epochs, String... extra) throws IOException {
-    Path data = LocalCluster.repoRoot().resolve("data/churn/Churn_Modelling.csv");
+    Path data = churnData();
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -49,6 +49,21 @@ final class Submission {
     return new Submission(output, log, LocalCluster.Run.start(log, cmd));
   }
 
+  /** The churn dataset: data/churn (deploy/fetch-data.sh), else the shared copy beside the repository. */
+  static Path churnData() {
+    Path root = LocalCluster.repoRoot();
+    for (Path p :
+        List.of(
+            root.resolve("data/churn/Churn_Modelling.csv"),
+            root.resolve("../shared/datasets/Churn_Modelling.csv").normalize())) {
+      if (Files.exists(p)) {
+        return p;
+      }
+    }
+    throw new AssertionError(
+        "no churn dataset at data/churn/Churn_Modelling.csv or ../shared/datasets; run deploy/fetch-data.sh");
+  }
+
   int waitFor(int minutes) throws Exception {
     if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
       process.destroyForcibly().waitFor();
@@ -61,8 +76,14 @@ final class Submission {
     return process.isAlive();
   }
 
+  /** The end of submit.sh's output, for failure messages. */
   String log() throws IOException {
     return LocalCluster.Run.tail(log);
+  }
+
+  /** All of submit.sh's output. */
+  String fullLog() throws IOException {
+    return Files.readString(log);
   }
 
   JsonNode summary() throws IOException {

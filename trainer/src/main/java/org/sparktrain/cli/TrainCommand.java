@@ -59,7 +59,12 @@ final class TrainCommand implements Callable<Integer> {
     }
     SparkSession spark = SparkRuntime.start("trainer: " + spec.name(), common.master);
     try {
-      Map<String, Object> summary = new TrainingRun(spark, spec, dir, resume).run();
+      Map<String, Object> summary;
+      try {
+        summary = new TrainingRun(spark, spec, dir, resume).run();
+      } catch (IllegalStateException e) {
+        throw spark.sparkContext().isStopped() ? SparkRuntime.stoppedUnder(spark, e) : e;
+      }
       command.commandLine().getOut().println(Json.write(summary.get("test")));
       return ExitCodes.OK;
     } finally {

@@ -72,6 +72,29 @@ public final class SparkRuntime {
     return conf;
   }
 
+  /**
+   * The failure to report when Spark's context stopped under a command: on a cluster that is
+   * almost always a master that refused the application or never answered, which Spark itself only
+   * reports as "Cannot call methods on a stopped SparkContext".
+   */
+  public static RuntimeException stoppedUnder(SparkSession spark, RuntimeException seen) {
+    String master = spark.sparkContext().master();
+    if (master.startsWith("local")) {
+      return seen;
+    }
+    return new IllegalStateException(
+        "Spark stopped before the run ended: the cluster at "
+            + master
+            + " did not accept the application or dropped it. Seen: "
+            + String.valueOf(seen.getMessage()).lines().findFirst().orElse("")
+            + ". Usual causes: a wrong --master or spark.master; a cluster with spark.authenticate"
+            + " and a client with no or a different secret (Spark's log above then says \"Expected"
+            + " SaslMessage\" and \"All masters are unresponsive\"); no worker with enough free cores"
+            + " or memory. Fix the master URL, or pass the cluster's secret with --conf"
+            + " spark.authenticate=true --conf spark.authenticate.secret=...",
+        seen);
+  }
+
   /** Starts (or joins) the session. */
   public static SparkSession start(String appName, String masterOverride) {
     configureAeron();
