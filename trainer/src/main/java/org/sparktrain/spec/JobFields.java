@@ -58,10 +58,11 @@ public final class JobFields {
     num("training.momentum", Type.DOUBLE, 0.9, 0.0, false, 1.0, true, "Momentum for nesterov/momentum.");
     num("training.rms_decay", Type.DOUBLE, 0.95, 0.0, true, 1.0, true, "Decay for rmsprop.");
 
-    oneOf("strategy.type", "averaging", List.of("averaging", "sharing"), "averaging: DL4J parameter averaging; sharing: DL4J gradient sharing.");
+    oneOf("strategy.type", "averaging", List.of("averaging", "sharing", "synchronous", "auto"), "averaging: DL4J parameter averaging; sharing: DL4J gradient sharing; synchronous: our parameter averaging on Spark primitives (minibatches cached per worker, networks kept in the executors); auto: synchronous with workers, threads and averaging frequency chosen by a short measured probe.");
     num("strategy.workers", Type.INT, 0, 0.0, false, null, false, "Workers training in parallel; 0: Spark's default parallelism.");
     num("strategy.batch_size_per_worker", Type.INT, 0, 0.0, false, null, false, "Minibatch size on each worker; 0: training.batch_size.");
-    num("strategy.averaging_frequency", Type.INT, 5, 1.0, false, null, false, "averaging: minibatches per worker between averagings.");
+    num("strategy.averaging_frequency", Type.INT, 5, 1.0, false, null, false, "averaging, synchronous: minibatches per worker between averagings.");
+    num("strategy.threads_per_worker", Type.INT, 0, 0.0, false, null, false, "synchronous: native (OpenMP and BLAS) threads of each worker's JVM; 0: the cores of a local master divided by the workers, else spark.task.cpus.");
     num("strategy.prefetch", Type.INT, 2, 0.0, false, null, false, "Minibatches each worker prefetches asynchronously.");
     oneOf("strategy.approach", "export", List.of("export", "direct"), "export: minibatches saved once to a shared filesystem and streamed; direct: kept in Spark's memory.");
     str("strategy.export_dir", null, "Where export writes minibatches (a URI every executor can read); default: /tmp/sparktrain-export on Spark's default filesystem.");

@@ -71,10 +71,11 @@ public record JobSpec(
 
   /** How workers combine their updates. */
   public record StrategySpec(
-      String type, // averaging | sharing
+      String type, // averaging | sharing | synchronous | auto
       int workers, // 0: Spark's default parallelism
       int batchSizePerWorker, // 0: training.batch_size
       int averagingFrequency,
+      int threadsPerWorker, // 0: cores / workers in local mode, else spark.task.cpus
       int prefetch,
       String approach, // export | direct
       String exportDir, // null: under the output directory

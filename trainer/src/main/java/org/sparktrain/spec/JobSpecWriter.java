@@ -59,7 +59,7 @@ public final class JobSpecWriter {
     var t = s.training();
     root.put("training", map("epochs", t.epochs(), "batch_size", t.batchSize(), "updater", t.updater(), "learning_rate", t.learningRate(), "momentum", t.momentum(), "rms_decay", t.rmsDecay()));
     var st = s.strategy();
-    Map<String, Object> strategy = map("type", st.type(), "workers", st.workers(), "batch_size_per_worker", st.batchSizePerWorker(), "averaging_frequency", st.averagingFrequency(), "prefetch", st.prefetch(), "approach", st.approach());
+    Map<String, Object> strategy = map("type", st.type(), "workers", st.workers(), "batch_size_per_worker", st.batchSizePerWorker(), "averaging_frequency", st.averagingFrequency(), "threads_per_worker", st.threadsPerWorker(), "prefetch", st.prefetch(), "approach", st.approach());
     putIf(strategy, "export_dir", st.exportDir());
     strategy.put("threshold", map("algorithm", st.threshold().algorithm(), "initial", st.threshold().initial()));
     strategy.put("port", st.port());

@@ -84,6 +84,7 @@ final class Resolved {
             integer("strategy.workers"),
             integer("strategy.batch_size_per_worker"),
             integer("strategy.averaging_frequency"),
+            integer("strategy.threads_per_worker"),
             integer("strategy.prefetch"),
             str("strategy.approach"),
             str("strategy.export_dir"),
