@@ -105,6 +105,7 @@ public final class Bench {
           r.peakHeap = memory.peakHeap();
           r.peakOffHeap = memory.peakOffHeap();
           r.peakPhysical = memory.peakPhysical();
+          r.peakJavacpp = memory.peakJavacpp();
         }
         Traffic.drain(sc.sc());
         r.broadcastBytes = traffic.broadcastBytes();
@@ -137,6 +138,7 @@ public final class Bench {
     out.put("load_average_end", loadAverage());
     out.put("sgemm_gflops", sgemm);
     out.put("sgemm", "best of 5 float 1024x1024x1024 products through Nd4j.gemm, 2 n^3 operations each, default native threads");
+    out.put("memory", "sampled every 50 ms in this JVM (local mode: driver and executors in one); peak_offheap_bytes is resident memory less the committed heap; peak_javacpp_bytes what JavaCPP tracks itself");
     out.put("model_flops_formula", "6 x parameters x samples_per_second (forward 2, backward 4 multiply-adds per weight and example)");
     out.put("parameters", initial.numParams());
     out.put("train_examples", data.trainCount());

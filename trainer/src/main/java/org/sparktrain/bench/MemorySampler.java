@@ -6,9 +6,11 @@ import org.bytedeco.javacpp.Pointer;
 
 /**
  * Peak memory of this JVM while a system trains, sampled every 50 ms: heap in use (JVM
- * MemoryMXBean), native memory ND4J allocated through JavaCPP ({@code Pointer.totalBytes()}) and
- * the process's resident memory ({@code Pointer.physicalBytes()}). In local mode this JVM is
- * both the driver and the executors.
+ * MemoryMXBean), the process's resident memory ({@code Pointer.physicalBytes()}), off-heap memory
+ * as resident memory less the committed heap (ND4J's buffers, its workspaces, thread stacks and
+ * the JVM's own native memory), and what JavaCPP counts itself ({@code Pointer.totalBytes()},
+ * which misses most of ND4J's allocations). In local mode this JVM is both the driver and the
+ * executors.
  */
 final class MemorySampler implements AutoCloseable {
   private final MemoryMXBean bean = ManagementFactory.getMemoryMXBean();
@@ -17,6 +19,7 @@ final class MemorySampler implements AutoCloseable {
   private volatile long peakHeap;
   private volatile long peakOffHeap;
   private volatile long peakPhysical;
+  private volatile long peakJavacpp;
 
   MemorySampler() {
     sample();
@@ -38,9 +41,12 @@ final class MemorySampler implements AutoCloseable {
   }
 
   private void sample() {
-    peakHeap = Math.max(peakHeap, bean.getHeapMemoryUsage().getUsed());
-    peakOffHeap = Math.max(peakOffHeap, Pointer.totalBytes());
-    peakPhysical = Math.max(peakPhysical, Pointer.physicalBytes());
+    var heap = bean.getHeapMemoryUsage();
+    long physical = Pointer.physicalBytes();
+    peakHeap = Math.max(peakHeap, heap.getUsed());
+    peakOffHeap = Math.max(peakOffHeap, physical - heap.getCommitted());
+    peakPhysical = Math.max(peakPhysical, physical);
+    peakJavacpp = Math.max(peakJavacpp, Pointer.totalBytes());
   }
 
   long peakHeap() {
@@ -49,6 +55,10 @@ final class MemorySampler implements AutoCloseable {
 
   long peakOffHeap() {
     return peakOffHeap;
+  }
+
+  long peakJavacpp() {
+    return peakJavacpp;
   }
 
   long peakPhysical() {

@@ -21,6 +21,7 @@ final class SystemResult {
   long peakHeap;
   long peakOffHeap;
   long peakPhysical;
+  long peakJavacpp;
   long broadcastBytes;
   long shuffleBytes;
   String note = "";
@@ -85,6 +86,7 @@ final class SystemResult {
     m.put("peak_heap_bytes", peakHeap);
     m.put("peak_offheap_bytes", peakOffHeap);
     m.put("peak_resident_bytes", peakPhysical);
+    m.put("peak_javacpp_bytes", peakJavacpp);
     m.put("broadcast_bytes", broadcastBytes);
     m.put("shuffle_bytes", shuffleBytes);
     if (single != null) {

@@ -31,8 +31,8 @@ class BenchIT {
   void benchWritesEverySystemsFigures() throws Exception {
     Path out = tmp.resolve("bench");
     List<String> args = new ArrayList<>(List.of(
-        "bench", "--suite", "mnist-mlp", "--output", out.toString(), "--epochs", "2", "--limit", "600",
-        "--systems", "single,averaging,synchronous,auto,mllib", "--mllib-seconds", "3", "--mllib-chunk", "2",
+        "bench", "--suite", "mnist-mlp", "--output", out.toString(), "--epochs", "2", "--limit", "400",
+        "--systems", "single,averaging,synchronous,auto,mllib", "--mllib-seconds", "1", "--mllib-chunk", "1",
         "--synchronous-frequency", "2", "--target", "0.5", "--master", "local[2]"));
     if (!Files.exists(TestJobs.repoRoot().resolve("data/mnist/train-images-idx3-ubyte"))) {
       args.addAll(List.of("--set", "data.path=" + syntheticMnist(tmp.resolve("mnist")).toUri()));
@@ -54,7 +54,9 @@ class BenchIT {
       assertTrue(s.get("epoch_seconds").asDouble() > 0, s.toString());
       assertTrue(s.get("samples_per_second").asDouble() > 0, s.toString());
       double acc = s.get("test_accuracy").asDouble();
-      assertTrue(acc > 0.3 && acc <= 1.0, s.get("name") + " test accuracy " + acc);
+      // MLlib's L-BFGS gets one iteration here: it must report an accuracy, not reach a good one.
+      double least = s.get("name").asText().contains("mllib") ? 0.0 : 0.3;
+      assertTrue(acc > least && acc <= 1.0, s.get("name") + " test accuracy " + acc);
       assertTrue(s.get("model_flops_fraction").asDouble() > 0, s.toString());
       assertTrue(s.get("peak_heap_bytes").asLong() > 0, s.toString());
     }
