@@ -37,7 +37,7 @@ public final class Bench {
 
   /** Systems in the order they run by default. */
   public static final List<String> SYSTEMS =
-      List.of("single", "averaging", "sharing", "synchronous", "auto", "mllib");
+      List.of("single", "synchronous", "auto", "averaging", "mllib", "sharing");
 
   /** What to run. */
   public record Options(
@@ -116,6 +116,7 @@ public final class Bench {
           single = r;
         }
         results.add(r);
+        write(dir, results, single, sgemm, load0, defaultThreads, data, minibatches, batch, initial.numParams());
         LOG.info("Bench: {}: {} s/epoch, test accuracy {}", r.name,
             String.format(Locale.ROOT, "%.2f", r.epochSecondsMedian()),
             String.format(Locale.ROOT, "%.4f", r.testAccuracy));
@@ -128,6 +129,17 @@ public final class Bench {
       test.unpersist(false);
     }
 
+    Map<String, Object> out =
+        write(dir, results, single, sgemm, load0, defaultThreads, data, minibatches, batch, initial.numParams());
+    LOG.info("Bench results in {}", dir.resolve("bench.json"));
+    return out;
+  }
+
+  /** Writes bench.json and bench.md with the systems so far (after each, so a cut-short run keeps them). */
+  private Map<String, Object> write(
+      Path dir, List<SystemResult> results, SystemResult single, double sgemm, double load0,
+      int defaultThreads, PreparedData data, long minibatches, int batch, long parameters)
+      throws java.io.IOException {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("suite", options.suite());
     out.put("command", options.command());
@@ -140,7 +152,7 @@ public final class Bench {
     out.put("sgemm", "best of 5 float 1024x1024x1024 products through Nd4j.gemm, 2 n^3 operations each, default native threads");
     out.put("memory", "sampled every 50 ms in this JVM (local mode: driver and executors in one); peak_offheap_bytes is resident memory less the committed heap; peak_javacpp_bytes what JavaCPP tracks itself");
     out.put("model_flops_formula", "6 x parameters x samples_per_second (forward 2, backward 4 multiply-adds per weight and example)");
-    out.put("parameters", initial.numParams());
+    out.put("parameters", parameters);
     out.put("train_examples", data.trainCount());
     out.put("validation_examples", data.validationCount());
     out.put("test_examples", data.testCount());
@@ -156,7 +168,6 @@ public final class Bench {
     out.put("systems", systems);
     Files.writeString(dir.resolve("bench.json"), Json.write(out));
     Files.writeString(dir.resolve("bench.md"), BenchTable.markdown(out));
-    LOG.info("Bench results in {}", dir.resolve("bench.json"));
     return out;
   }
 
@@ -182,11 +193,13 @@ public final class Bench {
     r.settings.put("minibatches", "collected to the driver once, fitted in order every epoch");
     for (int e = 1; e <= options.epochs(); e++) {
       long t0 = System.nanoTime();
+      long c0 = cpuNanos();
       for (DataSet ds : batches) {
         net.fit(ds);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      r.epoch(seconds, accuracy(net, validation, data), options.target());
+      double cpu = (cpuNanos() - c0) / 1e9;
+      r.epoch(seconds, cpu, 1, accuracy(net, validation, data), options.target());
       LOG.info("single epoch {}: {} s", e, String.format(Locale.ROOT, "%.2f", seconds));
     }
     r.testAccuracy = accuracy(net, test, data);
@@ -219,9 +232,11 @@ public final class Bench {
       for (int e = 1; e <= options.epochs(); e++) {
         sc.setJobDescription(type + " (epoch " + e + "/" + options.epochs() + ")");
         long t0 = System.nanoTime();
+        long c0 = cpuNanos();
         strategy.fitEpoch(train, e);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        r.epoch(seconds, accuracy(strategy.network(), validation, data), options.target());
+        double cpu = (cpuNanos() - c0) / 1e9;
+        r.epoch(seconds, cpu, 1, accuracy(strategy.network(), validation, data), options.target());
         LOG.info("{} epoch {}: {} s", type, e, String.format(Locale.ROOT, "%.2f", seconds));
       }
       if (!strategy.name().equals(type)) {
@@ -250,6 +265,12 @@ public final class Bench {
   private double accuracy(MultiLayerNetwork net, JavaRDD<DataSet> batches, PreparedData data) {
     Object a = DistributedEvaluator.evaluate(sc, net, batches, data.pipeline()).get("accuracy");
     return a == null ? Double.NaN : ((Number) a).doubleValue();
+  }
+
+  /** CPU time of this whole process (every thread: driver, executors in local mode, native threads). */
+  static long cpuNanos() {
+    var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
   }
 
   private static double loadAverage() {

@@ -81,11 +81,13 @@ final class MllibBench {
           mlp.setInitialWeights(model.weights());
         }
         long t0 = System.nanoTime();
+        long c0 = Bench.cpuNanos();
         model = mlp.fit(train);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpu = (Bench.cpuNanos() - c0) / 1e9;
         int iterations = Math.max(1, model.summary().totalIterations());
         double acc = accuracy.evaluate(model.transform(validation));
-        r.epoch(seconds, iterations, acc, target);
+        r.epoch(seconds, cpu, iterations, acc, target);
         LOG.info("mllib: {} iterations in {} s, validation accuracy {}", iterations,
             String.format(Locale.ROOT, "%.1f", seconds), String.format(Locale.ROOT, "%.4f", acc));
       }

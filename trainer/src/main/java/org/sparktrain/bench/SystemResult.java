@@ -12,6 +12,8 @@ final class SystemResult {
   final Map<String, Object> settings = new LinkedHashMap<>();
   final List<Double> epochSeconds = new ArrayList<>();
   final List<Double> valAccuracy = new ArrayList<>();
+  /** CPU seconds this process used in each entry of epochSeconds (all threads, this JVM). */
+  final List<Double> cpuSeconds = new ArrayList<>();
   /** Passes over the training split behind each entry of epochSeconds (MLlib: L-BFGS iterations). */
   final List<Integer> passes = new ArrayList<>();
   long trainExamples;
@@ -44,6 +46,20 @@ final class SystemResult {
     return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
   }
 
+  /** Median CPU seconds per pass, over entries after the first; less sensitive to other load than wall time. */
+  double cpuSecondsMedian() {
+    int from = cpuSeconds.size() > 1 ? 1 : 0;
+    double[] v = new double[Math.max(0, cpuSeconds.size() - from)];
+    for (int i = from; i < cpuSeconds.size(); i++) {
+      v[i - from] = cpuSeconds.get(i) / Math.max(1, passes.get(i));
+    }
+    if (v.length == 0 || Double.isNaN(v[0])) {
+      return Double.NaN;
+    }
+    Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
   double samplesPerSecond() {
     return trainExamples / epochSecondsMedian();
   }
@@ -64,10 +80,17 @@ final class SystemResult {
 
   /** Records {@code passes} passes over the training split that took {@code seconds} together. */
   void epoch(double seconds, int passes, double accuracy, double target) {
+    epoch(seconds, Double.NaN, passes, accuracy, target);
+  }
+
+  /** As above, with the process CPU seconds the entry used. */
+  void epoch(double seconds, double cpu, int passes, double accuracy, double target) {
     epochSeconds.add(seconds);
+    cpuSeconds.add(cpu);
     this.passes.add(passes);
     valAccuracy.add(accuracy);
     if (timeToTarget == null && accuracy >= target) {
+      // Summed after this entry was added.
       timeToTarget = totalTrainSeconds();
     }
   }
@@ -80,6 +103,7 @@ final class SystemResult {
     m.put("time_to_target_seconds", timeToTarget);
     m.put("test_accuracy", finite(testAccuracy));
     m.put("final_val_accuracy", valAccuracy.isEmpty() ? null : finite(valAccuracy.get(valAccuracy.size() - 1)));
+    m.put("cpu_seconds_per_epoch", finite(cpuSecondsMedian()));
     m.put("ratio_to_single", single == null ? null : finite(epochSecondsMedian() / single.epochSecondsMedian()));
     m.put("model_flops_per_second", finite(modelFlops()));
     m.put("model_flops_fraction", finite(modelFlops() / (sgemmGflops * 1e9)));
@@ -93,6 +117,7 @@ final class SystemResult {
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("epoch_seconds", finite(epochSecondsMedian() / single.epochSecondsMedian()));
       r.put("samples_per_second", finite(samplesPerSecond() / single.samplesPerSecond()));
+      r.put("cpu_seconds_per_epoch", finite(cpuSecondsMedian() / single.cpuSecondsMedian()));
       r.put("time_to_target", timeToTarget == null || single.timeToTarget == null ? null
           : finite(timeToTarget / single.timeToTarget));
       r.put("test_accuracy", finite(testAccuracy / single.testAccuracy));

@@ -57,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--limit", paramLabel = "ROWS", defaultValue = "0", description = "At most this many rows of each input file (data.limit); 0: all.")
   long limit;
 
-  @Option(names = "--systems", split = ",", paramLabel = "NAME", description = "Systems to run, in order (default: single,averaging,sharing,synchronous,auto,mllib).")
+  @Option(names = "--systems", split = ",", paramLabel = "NAME", description = "Systems to run, in order (default: single,synchronous,auto,averaging,mllib,sharing).")
   List<String> systems = new ArrayList<>(Bench.SYSTEMS);
 
   @Option(names = "--target", paramLabel = "ACCURACY", defaultValue = "0.97", description = "Validation accuracy for time-to-target (default ${DEFAULT-VALUE}).")
@@ -66,7 +66,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--averaging-frequency", paramLabel = "K", defaultValue = "5", description = "averaging: minibatches between averagings (default ${DEFAULT-VALUE}).")
   int averagingFrequency;
 
-  @Option(names = "--synchronous-frequency", paramLabel = "K", defaultValue = "25", description = "synchronous: minibatches between averagings (default ${DEFAULT-VALUE}).")
+  @Option(names = "--synchronous-frequency", paramLabel = "K", defaultValue = "50", description = "synchronous: minibatches between averagings (default ${DEFAULT-VALUE}).")
   int synchronousFrequency;
 
   @Option(names = "--workers", paramLabel = "N", defaultValue = "0", description = "Workers of the strategies; 0: Spark's default parallelism.")
