@@ -112,6 +112,16 @@ public final class Datasets {
 
   private static final String SPLIT_COLUMN = "__sparktrain_split";
 
+  /** Height and width of the training images of idx data (read from the file header); {0, 0} for other formats. */
+  public static int[] imageSize(SparkSession spark, DataSpec data) {
+    if (!"idx".equals(data.format())) {
+      return new int[] {0, 0};
+    }
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Idx.Header h = Idx.header(sc, data.path() + "/train-images-idx3-ubyte", data.path() + "/train-labels-idx1-ubyte", "data.path");
+    return new int[] {h.rows(), h.cols()};
+  }
+
   /** Names of the splits evaluate can select. */
   public static final List<String> SPLITS = List.of("all", "train", "validation", "test");
 
@@ -166,7 +176,7 @@ public final class Datasets {
   }
 
   private static DataSpec withoutLimit(DataSpec d) {
-    return new DataSpec(d.format(), d.path(), d.testPath(), d.header(), d.delimiter(), d.split(), d.partitions(), 0, d.features(), d.label());
+    return new DataSpec(d.format(), d.path(), d.testPath(), d.header(), d.delimiter(), d.split(), d.partitions(), 0, d.features(), d.label(), d.sequence(), d.augmentShift());
   }
 
 }
