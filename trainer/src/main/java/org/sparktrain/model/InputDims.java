@@ -3,6 +3,7 @@ package org.sparktrain.model;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpec.InputSpec;
+import org.sparktrain.spec.SpecException;
 
 /**
  * The shape of one example once known: declared in model.input, or measured from the data. A size
@@ -36,6 +37,11 @@ public record InputDims(String kind, int height, int width, int channels, int le
    */
   public static InputDims fromData(JobSpec spec, int numInputs, int height, int width, int vocabulary) {
     InputDims d = declared(spec);
+    if (d.features > 0 && numInputs > 0 && d.features != numInputs && !spec.data().sequence().text()) {
+      throw new SpecException("model.input.features", "declared " + d.features + ", but the data gives " + numInputs
+          + " feature(s) per " + ("sequence".equals(d.kind) ? "time step" : "example")
+          + " (after dropping and one-hot encoding columns); set it to " + numInputs + " or remove it");
+    }
     return switch (d.kind) {
       case "image" -> {
         int h = spec.model().input().height() > 0 ? d.height : height > 0 ? height : d.height;
