@@ -16,12 +16,13 @@ import picocli.CommandLine.HelpCommand;
       PredictCommand.class,
       CheckpointsCommand.class,
       ReportCommand.class,
+      BenchCommand.class,
       HelpCommand.class
     })
 final class TrainerCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        new picocli.CommandLine(this), "a command is required: train, validate, evaluate, predict, checkpoints or report");
+        new picocli.CommandLine(this), "a command is required: train, validate, evaluate, predict, checkpoints, report or bench");
   }
 }

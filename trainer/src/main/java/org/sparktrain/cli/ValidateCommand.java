@@ -4,7 +4,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.sparktrain.model.InputDims;
+import org.sparktrain.model.NetworkFactory;
+import org.sparktrain.model.Shapes;
 import org.sparktrain.spec.JobFields;
+import org.sparktrain.spec.SpecException;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpecLoader;
 import picocli.CommandLine.Command;
@@ -37,6 +41,7 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    common.applyLogging();
     if (reference) {
       command.commandLine().getOut().print(JobFields.markdownReference());
       command.commandLine().getOut().flush();
@@ -46,12 +51,27 @@ final class ValidateCommand implements Callable<Integer> {
       throw new ParameterException(command.commandLine(), "a job file is required, e.g. validate jobs/churn.yaml");
     }
     JobSpec spec = JobSpecLoader.load(job, overrides);
+    // Shapes, as far as the job file alone fixes them; train checks again with the data's sizes.
+    InputDims dims = InputDims.declared(spec);
+    List<String> summary = List.of();
+    if (dims.complete()) {
+      summary = NetworkFactory.summary(spec, dims);
+    } else {
+      var shapes = Shapes.check(spec.model().layers(), dims);
+      if (!shapes.violations().isEmpty()) {
+        throw new SpecException(shapes.violations());
+      }
+    }
     command
         .commandLine()
         .getOut()
         .printf(
             "%s is valid: job '%s', %d layers, strategy %s, %d epochs%n",
             job, spec.name(), spec.model().layers().size(), spec.strategy().type(), spec.training().epochs());
+    if (summary.isEmpty()) {
+      command.commandLine().getOut().printf("input: %s; layer shapes are checked when train reads the data%n", dims.kind());
+    }
+    summary.forEach(command.commandLine().getOut()::println);
     return ExitCodes.OK;
   }
 }

@@ -36,6 +36,9 @@ public final class Datasets {
     if ("idx".equals(data.format())) {
       return prepareIdx(sc, spec, batchSize, partitions, fitted);
     }
+    if (data.sequence().rows()) {
+      return prepareSequences(spark, spec, batchSize, partitions, fitted);
+    }
     Dataset<Row> all = Tabular.read(spark, data, data.path(), "data.path");
     Dataset<Row>[] parts = split(all, data, spec.seed());
     Dataset<Row> train = parts[0];
@@ -52,6 +55,27 @@ public final class Datasets {
         train.count(),
         validation.count(),
         test.count());
+  }
+
+  private static PreparedData prepareSequences(
+      SparkSession spark, JobSpec spec, int batchSize, int partitions, FeaturePipelineModel fitted) {
+    DataSpec data = Sequences.rowSpec(spec.data());
+    int length = spec.model().input().length();
+    Dataset<Row> all = Tabular.read(spark, data, data.path(), "data.path");
+    Sequences.requireColumns(all, data);
+    Dataset<Row>[] parts = Sequences.split(all, data, spec.seed());
+    Dataset<Row> test =
+        data.testPath() != null ? Tabular.read(spark, data, data.testPath(), "data.test_path") : parts[2];
+    Dataset<Row> train = parts[0].cache();
+    FeaturePipelineModel model = fitted != null ? fitted : Tabular.fit(train, data);
+    return new PreparedData(
+        model,
+        Sequences.batches(train, data, model, length, batchSize, partitions),
+        Sequences.batches(parts[1], data, model, length, batchSize, partitions),
+        Sequences.batches(test, data, model, length, batchSize, partitions),
+        Sequences.count(train, data),
+        Sequences.count(parts[1], data),
+        Sequences.count(test, data));
   }
 
   private static PreparedData prepareIdx(
@@ -112,6 +136,16 @@ public final class Datasets {
 
   private static final String SPLIT_COLUMN = "__sparktrain_split";
 
+  /** Height and width of the training images of idx data (read from the file header); {0, 0} for other formats. */
+  public static int[] imageSize(SparkSession spark, DataSpec data) {
+    if (!"idx".equals(data.format())) {
+      return new int[] {0, 0};
+    }
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Idx.Header h = Idx.header(sc, data.path() + "/train-images-idx3-ubyte", data.path() + "/train-labels-idx1-ubyte", "data.path");
+    return new int[] {h.rows(), h.cols()};
+  }
+
   /** Names of the splits evaluate can select. */
   public static final List<String> SPLITS = List.of("all", "train", "validation", "test");
 
@@ -124,11 +158,19 @@ public final class Datasets {
     if (!SPLITS.contains(split)) {
       throw new DataException("split '" + split + "' is not one of " + SPLITS);
     }
-    if ("all".equals(split)) {
+    if ("all".equals(split) && !spec.data().sequence().rows()) {
       return labelledBatches(spark, spec.data(), path, model, batchSize);
     }
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     DataSpec data = withoutLimit(spec.data());
+    if (data.sequence().rows()) {
+      DataSpec rows = Sequences.rowSpec(data);
+      int length = spec.model().input().length();
+      Dataset<Row> all = Tabular.read(spark, rows, path, "DATA");
+      Sequences.requireColumns(all, rows);
+      Dataset<Row> chosen = "all".equals(split) ? all : Sequences.split(all, rows, spec.seed())[SPLITS.indexOf(split) - 1];
+      return Sequences.batches(chosen, rows, model, length, batchSize, sc.defaultParallelism());
+    }
     if ("idx".equals(data.format())) {
       if ("test".equals(split)) {
         return labelledBatches(spark, data, path, model, batchSize);
@@ -158,6 +200,9 @@ public final class Datasets {
 
   /** Feature rows for scoring (predict), keeping the listed key columns (for idx: the image index). */
   public static JavaRDD<FeatureRow> featureRows(SparkSession spark, DataSpec data, String path, FeaturePipelineModel model, List<String> keyColumns) {
+    if (data.sequence().rows()) {
+      throw new DataException("predict scores one row at a time and does not take sequence data (data.sequence) yet; use evaluate for the model's metrics on labelled sequences");
+    }
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     if ("idx".equals(data.format())) {
       return IdxPipeline.examplesWithIndex(Idx.read(sc, path, "t10k", 0, sc.defaultParallelism(), "DATA"), model);
@@ -166,7 +211,7 @@ public final class Datasets {
   }
 
   private static DataSpec withoutLimit(DataSpec d) {
-    return new DataSpec(d.format(), d.path(), d.testPath(), d.header(), d.delimiter(), d.split(), d.partitions(), 0, d.features(), d.label());
+    return new DataSpec(d.format(), d.path(), d.testPath(), d.header(), d.delimiter(), d.split(), d.partitions(), 0, d.features(), d.label(), d.sequence(), d.augmentShift());
   }
 
 }

@@ -11,4 +11,11 @@ public record PreparedData(
     JavaRDD<DataSet> test,
     long trainCount,
     long validationCount,
-    long testCount) {}
+    long testCount,
+    int vocabulary) { // token ids of text data (vocabulary + padding + unknown); 0 otherwise
+
+  public PreparedData(FeaturePipelineModel pipeline, JavaRDD<DataSet> train, JavaRDD<DataSet> validation,
+      JavaRDD<DataSet> test, long trainCount, long validationCount, long testCount) {
+    this(pipeline, train, validation, test, trainCount, validationCount, testCount, 0);
+  }
+}

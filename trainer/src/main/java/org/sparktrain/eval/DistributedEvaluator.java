@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.data.FeaturePipelineModel;
+import org.sparktrain.model.Losses;
 
 /**
  * Evaluates a network where the minibatches live: the parameters are broadcast, each partition
@@ -63,7 +64,9 @@ public final class DistributedEvaluator {
       DataSet ds = batches.next();
       int n = ds.numExamples();
       acc.addLoss(net.score(ds, false), n);
-      INDArray out = net.output(ds.getFeatures(), false);
+      INDArray out =
+          Losses.probabilities(
+              net, net.output(ds.getFeatures(), false, ds.getFeaturesMaskArray(), ds.getLabelsMaskArray()));
       float[][] outRows = out.toFloatMatrix();
       float[][] labelRows = ds.getLabels().toFloatMatrix();
       for (int i = 0; i < n; i++) {

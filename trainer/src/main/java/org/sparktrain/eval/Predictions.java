@@ -74,7 +74,7 @@ public final class Predictions {
         for (int i = 0; i < x.length; i++) {
           x[i] = batch.get(i).features();
         }
-        float[][] y = net.output(Nd4j.create(x), false).toFloatMatrix();
+        float[][] y = org.sparktrain.model.Losses.probabilities(net, net.output(Nd4j.create(x), false)).toFloatMatrix();
         for (int i = 0; i < x.length; i++) {
           result.add(row(batch.get(i).keys(), y[i], pipeline));
         }

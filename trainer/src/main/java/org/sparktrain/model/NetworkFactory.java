@@ -1,12 +1,23 @@
 package org.sparktrain.model;
 
+import java.util.ArrayList;
 import java.util.List;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.Subsampling1DLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -19,7 +30,6 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
-import org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpec.LayerSpec;
 import org.sparktrain.spec.JobSpec.ModelSpec;
@@ -31,14 +41,22 @@ import org.sparktrain.spec.Violation;
 public final class NetworkFactory {
   private NetworkFactory() {}
 
-  /** The configuration for {@code numInputs} features and {@code numOutputs} outputs. */
+  /** The configuration for {@code numInputs} features (or pixels) and {@code numOutputs} outputs. */
   public static MultiLayerConfiguration configuration(JobSpec spec, int numInputs, int numOutputs) {
+    return configuration(spec, InputDims.fromData(spec, numInputs, 0, 0, 0), numOutputs);
+  }
+
+  /**
+   * The configuration for examples of shape {@code in} and {@code numOutputs} outputs (0: not
+   * known yet). Shape errors are spec errors naming the layer.
+   */
+  public static MultiLayerConfiguration configuration(JobSpec spec, InputDims in, int numOutputs) {
     ModelSpec model = spec.model();
     List<LayerSpec> layers = model.layers();
+    List<Violation> problems = new ArrayList<>(Shapes.check(layers, in).violations());
     LayerSpec last = layers.get(layers.size() - 1);
-    if (last.units() != numOutputs) {
-      throw new SpecException(
-          List.of(
+    if (numOutputs > 0 && last.units() != numOutputs) {
+      problems.add(
               new Violation(
                   "model.layers[" + (layers.size() - 1) + "].units",
                   "the data has "
@@ -48,7 +66,10 @@ public final class NetworkFactory {
                       + "'), but the output layer has "
                       + last.units()
                       + " units; set units to "
-                      + numOutputs)));
+                      + numOutputs));
+    }
+    if (!problems.isEmpty()) {
+      throw new SpecException(problems);
     }
     NeuralNetConfiguration.ListBuilder list =
         new NeuralNetConfiguration.Builder()
@@ -61,19 +82,68 @@ public final class NetworkFactory {
             .list();
     int index = 0;
     for (LayerSpec layer : layers) {
-      list.layer(index++, layer(layer));
+      list.layer(index++, layer(layer, in));
     }
-    return list.setInputType(InputType.feedForward(numInputs)).build();
+    try {
+      return list.setInputType(in.inputType()).build();
+    } catch (RuntimeException e) {
+      throw new SpecException(List.of(new Violation(layerPath(e.getMessage(), layers.size()),
+          "DL4J rejects the network for input " + in.describe() + ": " + e.getMessage()
+              + "; check the kernel, stride and padding sizes against the input shape")));
+    }
+  }
+
+  /** The layer a DL4J configuration message names ("layer index: 3", "layer 3"), else the layer list. */
+  static String layerPath(String message, int layers) {
+    if (message != null) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("layer (?:index:? ?)?(\\d+)", java.util.regex.Pattern.CASE_INSENSITIVE).matcher(message);
+      if (m.find()) {
+        int i = Integer.parseInt(m.group(1));
+        if (i < layers) {
+          return "model.layers[" + i + "]";
+        }
+      }
+    }
+    return "model.layers";
   }
 
   /** A freshly initialised network. */
   public static MultiLayerNetwork network(JobSpec spec, int numInputs, int numOutputs) {
-    MultiLayerNetwork net = new MultiLayerNetwork(configuration(spec, numInputs, numOutputs));
+    return network(spec, InputDims.fromData(spec, numInputs, 0, 0, 0), numOutputs);
+  }
+
+  /** A freshly initialised network for examples of shape {@code in}. */
+  public static MultiLayerNetwork network(JobSpec spec, InputDims in, int numOutputs) {
+    MultiLayerNetwork net = new MultiLayerNetwork(configuration(spec, in, numOutputs));
     net.init();
     return net;
   }
 
-  private static org.deeplearning4j.nn.conf.layers.Layer layer(LayerSpec layer) {
+  /**
+   * One line per layer: its YAML path, type, output shape and parameter count; for validate and the
+   * training log. Needs a complete input shape.
+   */
+  public static List<String> summary(JobSpec spec, InputDims in) {
+    MultiLayerConfiguration conf = configuration(spec, in, 0);
+    List<LayerSpec> layers = spec.model().layers();
+    List<String> shapes = Shapes.check(layers, in).shapes();
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format("%-16s %-12s %-40s %12s", "layer", "type", "output shape", "parameters"));
+    lines.add(String.format("%-16s %-12s %-40s %12s", "input", "", in.describe(), ""));
+    long total = 0;
+    for (int i = 0; i < layers.size(); i++) {
+      var layerConf = conf.getConf(i);
+      long params = layerConf.getLayer().initializer().numParams(layerConf);
+      total += params;
+      String type = layers.get(i).type() + (layers.get(i).bidirectional() ? " (bi)" : "");
+      lines.add(String.format("%-16s %-12s %-40s %12d", "model.layers[" + i + "]", type, shapes.get(i), params));
+    }
+    lines.add(String.format("%-16s %-12s %-40s %12d", "total", "", "", total));
+    return lines;
+  }
+
+  private static org.deeplearning4j.nn.conf.layers.Layer layer(LayerSpec layer, InputDims in) {
+    ConvolutionMode mode = "same".equals(layer.padding()) ? ConvolutionMode.Same : ConvolutionMode.Truncate;
     return switch (layer.type()) {
       case "dense" ->
           new DenseLayer.Builder()
@@ -83,14 +153,65 @@ public final class NetworkFactory {
               .build();
       // DL4J's dropout argument is the probability of keeping an input, Keras' rate is of dropping it.
       case "dropout" -> new DropoutLayer.Builder(1.0 - layer.rate()).name(layer.name()).build();
-      case "output" ->
-          new OutputLayer.Builder(loss(layer.loss()))
+      case "output" -> Losses.outputLayer(layer, activation(layer.activation(), layer.alpha()));
+      case "conv2d" ->
+          new ConvolutionLayer.Builder(layer.kernel(), layer.kernel())
               .name(layer.name())
-              .nOut(layer.units())
+              .stride(layer.stride(), layer.stride())
+              .convolutionMode(mode)
+              .nOut(layer.filters())
               .activation(activation(layer.activation(), layer.alpha()))
+              .build();
+      case "pool2d" ->
+          new SubsamplingLayer.Builder(subsampling(layer.pooling()))
+              .name(layer.name())
+              .kernelSize(layer.kernel(), layer.kernel())
+              .stride(layer.stride(), layer.stride())
+              .convolutionMode(mode)
+              .build();
+      case "conv1d" ->
+          new Convolution1DLayer.Builder(layer.kernel(), layer.stride())
+              .name(layer.name())
+              .convolutionMode(mode)
+              .nOut(layer.filters())
+              .activation(activation(layer.activation(), layer.alpha()))
+              .build();
+      case "pool1d" ->
+          new Subsampling1DLayer.Builder(subsampling(layer.pooling()), layer.kernel(), layer.stride())
+              .name(layer.name())
+              .convolutionMode(mode)
+              .build();
+      case "global_pool" ->
+          new GlobalPoolingLayer.Builder(poolingType(layer.pooling())).name(layer.name()).build();
+      case "batch_norm" -> new BatchNormalization.Builder().name(layer.name()).build();
+      case "lstm" -> {
+        org.deeplearning4j.nn.conf.layers.Layer lstm =
+            new LSTM.Builder()
+                .name(layer.name())
+                .nOut(layer.units())
+                .activation(activation(layer.activation(), layer.alpha()))
+                .build();
+        if (layer.bidirectional()) {
+          lstm = new Bidirectional(Bidirectional.Mode.CONCAT, lstm);
+        }
+        yield layer.returnSequences() ? lstm : new LastTimeStep(lstm);
+      }
+      case "embedding" ->
+          new EmbeddingSequenceLayer.Builder()
+              .name(layer.name())
+              .nIn(layer.vocabulary() > 0 ? layer.vocabulary() : in.vocabulary())
+              .nOut(layer.units())
               .build();
       default -> throw new IllegalArgumentException("unknown layer type " + layer.type());
     };
+  }
+
+  private static SubsamplingLayer.PoolingType subsampling(String name) {
+    return "avg".equals(name) ? SubsamplingLayer.PoolingType.AVG : SubsamplingLayer.PoolingType.MAX;
+  }
+
+  private static PoolingType poolingType(String name) {
+    return "avg".equals(name) ? PoolingType.AVG : PoolingType.MAX;
   }
 
   static IActivation activation(String name, double alpha) {
@@ -105,16 +226,6 @@ public final class NetworkFactory {
       case "softmax" -> Activation.SOFTMAX.getActivationFunction();
       case "identity" -> Activation.IDENTITY.getActivationFunction();
       default -> throw new IllegalArgumentException("unknown activation " + name);
-    };
-  }
-
-  static LossFunction loss(String name) {
-    return switch (name) {
-      case "binary_crossentropy" -> LossFunction.XENT;
-      case "categorical_crossentropy", "sparse_categorical_crossentropy" -> LossFunction.MCXENT;
-      case "mse" -> LossFunction.MSE;
-      case "mae" -> LossFunction.MEAN_ABSOLUTE_ERROR;
-      default -> throw new IllegalArgumentException("unknown loss " + name);
     };
   }
 

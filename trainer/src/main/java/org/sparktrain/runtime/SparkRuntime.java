@@ -59,6 +59,9 @@ public final class SparkRuntime {
     conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
     conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
     conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
+    // The synchronous strategy's workers return parameters and updater state (MBs) every round;
+    // above 1 MB (Spark's default) each result takes a detour through the block manager.
+    conf.setIfMissing("spark.task.maxDirectResultSize", "64m");
     if (conf.get("spark.master").startsWith("local")) {
       conf.setIfMissing("spark.driver.host", "127.0.0.1");
       conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");

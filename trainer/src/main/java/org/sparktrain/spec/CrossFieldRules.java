@@ -40,7 +40,7 @@ final class CrossFieldRules {
       String at = "model.layers[" + i + "]";
       String type = (String) l.get("model.layers[].type");
       if (type == null) {
-        v.add(new Violation(at + ".type", "required: one of dense, dropout, output"));
+        v.add(new Violation(at + ".type", "required: one of " + String.join(", ", JobFields.LAYER_FIELDS.keySet())));
         continue;
       }
       boolean isLast = i == n - 1;
@@ -49,8 +49,12 @@ final class CrossFieldRules {
             ? "the last layer must be of type output, got " + type + "; add {type: output, units: N, loss: ...} at the end"
             : "an output layer must be the last layer; it is layer " + i + " of " + n));
       }
-      if (!type.equals("dropout") && l.get("model.layers[].units") == null) {
-        v.add(new Violation(at + ".units", "required for a " + type + " layer: the number of units"));
+      List<String> takes = JobFields.LAYER_FIELDS.get(type);
+      for (String field : List.of("units", "filters", "kernel")) {
+        boolean needed = takes.contains(field) && !(field.equals("kernel") && type.startsWith("pool"));
+        if (needed && l.get("model.layers[]." + field) == null) {
+          v.add(new Violation(at + "." + field, "required for a " + type + " layer: " + JobFields.get("model.layers[]." + field).description()));
+        }
       }
       if (type.equals("dropout") && l.get("model.layers[].rate") == null) {
         v.add(new Violation(at + ".rate", "required for a dropout layer: the fraction of inputs dropped, in [0, 1)"));
@@ -58,20 +62,74 @@ final class CrossFieldRules {
       if (type.equals("output") && l.get("model.layers[].loss") == null) {
         v.add(new Violation(at + ".loss", "required for the output layer: one of " + String.join(", ", JobFields.LOSSES)));
       }
-      if (!type.equals("output") && l.get("model.layers[].loss") != null) {
-        v.add(new Violation(at + ".loss", "only the output layer has a loss"));
+      for (String key : l.keySet()) {
+        String field = key.substring("model.layers[].".length());
+        if (field.equals("type") || field.equals("name") || takes.contains(field)) {
+          continue;
+        }
+        // Fields without defaults in a layer map were written in the job file.
+        String message = switch (field) {
+          case "loss" -> "only the output layer has a loss";
+          case "rate" -> "only dropout layers have a rate; add a {type: dropout, rate: ...} layer instead";
+          default -> "a " + type + " layer has no " + field + "; remove it (a " + type + " layer takes "
+              + (takes.isEmpty() ? "no fields besides name" : String.join(", ", takes)) + ")";
+        };
+        v.add(new Violation(at + "." + field, message));
       }
-      if (type.equals("dropout")) {
-        // These have no defaults, so a value here was written in the job file.
-        for (String field : List.of("units", "activation")) {
-          if (l.get("model.layers[]." + field) != null) {
-            v.add(new Violation(at + "." + field, "a dropout layer has no " + field + "; remove it"));
-          }
+    }
+    inputRules(r, v);
+  }
+
+  private static void inputRules(Resolved r, List<Violation> v) {
+    String kind = r.inputKind();
+    boolean rows = r.str("data.sequence.id") != null;
+    boolean text = r.str("data.text.column") != null;
+    if (rows && r.str("data.sequence.step") == null) {
+      v.add(new Violation("data.sequence.step", "required with data.sequence.id: the column that orders the rows of a sequence"));
+    }
+    if (!rows && r.str("data.sequence.step") != null) {
+      v.add(new Violation("data.sequence.step", "applies only with data.sequence.id; set data.sequence.id to the column naming each sequence"));
+    }
+    if (rows && text) {
+      v.add(new Violation("data.text.column", "sequences come either from rows (data.sequence.id) or from text (data.text.column), not both; remove one"));
+    }
+    if ((rows || text) && "idx".equals(r.str("data.format"))) {
+      v.add(new Violation(rows ? "data.sequence.id" : "data.text.column", "applies to csv/parquet data, not idx"));
+    }
+    if ((rows || text) && !"sequence".equals(kind)) {
+      v.add(new Violation("model.input.kind", "sequence data (data.sequence or data.text) needs kind sequence (or auto), got " + kind));
+    }
+    if ("sequence".equals(kind) && !rows && !text) {
+      v.add(new Violation("model.input.kind", "sequence input needs sequence data: set data.sequence.id and data.sequence.step, or data.text.column"));
+    }
+    if ("sequence".equals(kind) && r.integer("model.input.length") == 0) {
+      v.add(new Violation("model.input.length", "required for sequence input: the number of time steps (longer sequences are truncated, shorter ones padded and masked)"));
+    }
+    if (r.integer("data.augment.shift") > 0 && !"idx".equals(r.str("data.format"))) {
+      v.add(new Violation("data.augment.shift", "applies to idx images only; the data format is " + r.str("data.format")));
+    }
+    if ("image".equals(kind) && !"idx".equals(r.str("data.format"))) {
+      for (String dim : List.of("height", "width", "channels")) {
+        if (r.integer("model.input." + dim) == 0) {
+          v.add(new Violation("model.input." + dim, "required for image input from " + r.str("data.format") + " data (each row holds height x width x channels values)"));
         }
       }
-      if (!type.equals("dropout") && l.get("model.layers[].rate") != null) {
-        v.add(new Violation(at + ".rate", "only dropout layers have a rate; add a {type: dropout, rate: ...} layer instead"));
+    }
+    boolean hasEmbedding = false;
+    for (int i = 0; i < r.layers.size(); i++) {
+      Map<String, Object> l = r.layers.get(i);
+      if ("embedding".equals(l.get("model.layers[].type"))) {
+        hasEmbedding = true;
+        if (i != 0) {
+          v.add(new Violation("model.layers[" + i + "].type", "an embedding layer must be the first layer (it maps token ids to vectors)"));
+        }
+        if (!text && l.get("model.layers[].vocabulary") == null) {
+          v.add(new Violation("model.layers[" + i + "].vocabulary", "required without data.text: the number of token ids"));
+        }
       }
+    }
+    if (text && !hasEmbedding) {
+      v.add(new Violation("model.layers[0].type", "text data gives token ids; the first layer must be {type: embedding, units: N}"));
     }
   }
 
@@ -160,6 +218,16 @@ final class CrossFieldRules {
         need(v, "softmax".equals(activation), at + ".activation", loss + " needs a softmax output, got " + activation);
         int classes = r.integer("data.label.classes");
         need(v, classes == 0 || units < 0 || classes == units, at + ".units", "data.label.classes is " + classes + " but the output layer has " + units + " units; make them equal");
+      }
+      case "binary_crossentropy_from_logits" -> {
+        need(v, "binary".equals(kind), "data.label.kind", loss + " needs label kind binary, got " + kind);
+        need(v, units == 1 || units < 0, at + ".units", loss + " needs 1 output unit, got " + units);
+        need(v, "identity".equals(activation), at + ".activation", loss + " takes logits: the output activation must be identity (or absent), got " + activation);
+      }
+      case "categorical_crossentropy_from_logits" -> {
+        need(v, "class_index".equals(kind), "data.label.kind", loss + " needs label kind class_index, got " + kind);
+        need(v, units >= 2 || units < 0, at + ".units", loss + " needs at least 2 output units (one per class), got " + units);
+        need(v, "identity".equals(activation), at + ".activation", loss + " takes logits: the output activation must be identity (or absent), got " + activation);
       }
       default -> need(v, "numeric".equals(kind), "data.label.kind", loss + " is a regression loss and needs label kind numeric, got " + kind);
     }

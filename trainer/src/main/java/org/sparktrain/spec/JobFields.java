@@ -13,8 +13,11 @@ public final class JobFields {
 
   public static final List<String> ACTIVATIONS =
       List.of("relu", "leakyrelu", "elu", "selu", "swish", "tanh", "sigmoid", "softmax", "identity");
+  /** Layer types and the fields each takes (besides type and name), in declaration order. */
+  public static final Map<String, List<String>> LAYER_FIELDS = layerFields();
   public static final List<String> LOSSES =
-      List.of("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy", "mse", "mae");
+      List.of("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
+          "binary_crossentropy_from_logits", "categorical_crossentropy_from_logits", "mse", "mae");
 
   static {
     str("name", "job", "A name for the run, used in logs and the Spark application name.");
@@ -38,18 +41,37 @@ public final class JobFields {
     oneOf("data.label.kind", "class_index", List.of("binary", "class_index", "numeric"), "binary: two values to 0/1; class_index: integer or string classes; numeric: a regression target.");
     num("data.label.classes", Type.INT, 0, 0.0, false, null, false, "Number of classes; 0: inferred from the training split.");
     oneOf("data.label.scaling", "none", List.of("none", "standardize"), "Scaling of a numeric target (undone for reported metrics).");
+    str("data.sequence.id", null, "Sequences from csv/parquet rows: the column naming the sequence a row belongs to (one label per sequence, from data.label.column); splits are drawn per sequence.");
+    str("data.sequence.step", null, "Sequences: the column that orders rows within a sequence (numeric).");
+    str("data.text.column", null, "Text for sequence models: the column holding the text; it is lower-cased, split on non-letters and mapped to token ids.");
+    num("data.text.vocabulary", Type.INT, 10000, 1.0, false, null, false, "Text: keep the most frequent this many words of the training split; others map to an unknown-word id.");
+    num("data.augment.shift", Type.INT, 0, 0.0, false, null, false, "idx: shift each training image by up to this many pixels in x and y (random, seeded, per epoch); 0: off. Validation and test images are never shifted.");
 
     oneOf("model.weight_init", "xavier", List.of("xavier", "xavier_uniform", "relu", "relu_uniform", "lecun_normal", "normal", "uniform"), "Weight initialisation.");
     num("model.l1", Type.DOUBLE, 0.0, 0.0, false, null, false, "L1 regularisation coefficient.");
     num("model.l2", Type.DOUBLE, 0.0, 0.0, false, null, false, "L2 regularisation coefficient.");
+    oneOf("model.input.kind", "auto", List.of("auto", "features", "image", "sequence"), "What one example is: a feature vector, an image (height x width x channels) or a sequence (length x features); auto: image for idx, sequence with data.sequence or data.text, else features.");
+    num("model.input.height", Type.INT, 0, 0.0, false, null, false, "image: height in pixels; 0: from the data (idx: from the file header).");
+    num("model.input.width", Type.INT, 0, 0.0, false, null, false, "image: width in pixels; 0: from the data (idx: from the file header).");
+    num("model.input.channels", Type.INT, 0, 0.0, false, null, false, "image: channels; 0: from the data (1 for idx).");
+    num("model.input.length", Type.INT, 0, 0.0, false, null, false, "sequence: time steps; longer sequences are truncated, shorter ones padded and masked (required for sequences).");
+    num("model.input.features", Type.INT, 0, 0.0, false, null, false, "Features per example (features) or per time step (sequence); 0: from the data. When set, a test checks the data against it.");
     required("model.layers", Type.LIST_OF_MAPS, "The layers, first to last; the last is the output layer.");
-    FIELDS.put("model.layers[].type", new FieldDef("model.layers[].type", Type.ENUM, null, true, List.of("dense", "dropout", "output"), null, false, null, false, "Layer type."));
+    FIELDS.put("model.layers[].type", new FieldDef("model.layers[].type", Type.ENUM, null, true, List.copyOf(LAYER_FIELDS.keySet()), null, false, null, false, "Layer type; the fields each type takes are listed under Networks in the README."));
     str("model.layers[].name", null, "Optional layer name.");
-    num("model.layers[].units", Type.INT, null, 1.0, false, null, false, "Units (dense, output; required there).");
-    FIELDS.put("model.layers[].activation", new FieldDef("model.layers[].activation", Type.ENUM, null, false, ACTIVATIONS, null, false, null, false, "Activation; dense default relu; output default from the loss (sigmoid, softmax or identity)."));
+    num("model.layers[].units", Type.INT, null, 1.0, false, null, false, "Units (dense, output, lstm) or embedding size (embedding); required there.");
+    FIELDS.put("model.layers[].activation", new FieldDef("model.layers[].activation", Type.ENUM, null, false, ACTIVATIONS, null, false, null, false, "Activation; dense, conv2d and conv1d default relu, lstm tanh; output default from the loss (sigmoid, softmax or identity)."));
     num("model.layers[].alpha", Type.DOUBLE, 0.01, 0.0, true, null, false, "Slope for leakyrelu below zero.");
     num("model.layers[].rate", Type.DOUBLE, null, 0.0, false, 1.0, true, "Dropout layer: fraction of inputs dropped (required there).");
-    FIELDS.put("model.layers[].loss", new FieldDef("model.layers[].loss", Type.ENUM, null, false, LOSSES, null, false, null, false, "Output layer: loss (required there)."));
+    FIELDS.put("model.layers[].loss", new FieldDef("model.layers[].loss", Type.ENUM, null, false, LOSSES, null, false, null, false, "Output layer: loss (required there). *_from_logits: the layer is linear and the loss applies the sigmoid or softmax itself (numerically stable); metrics and predictions still report probabilities."));
+    num("model.layers[].filters", Type.INT, null, 1.0, false, null, false, "conv2d, conv1d: number of filters (output channels); required there.");
+    num("model.layers[].kernel", Type.INT, null, 1.0, false, null, false, "conv2d, conv1d: kernel size (square for conv2d), required there; pool2d, pool1d: window size, default 2.");
+    num("model.layers[].stride", Type.INT, null, 1.0, false, null, false, "conv2d, conv1d: stride, default 1; pool2d, pool1d: stride, default the window size.");
+    FIELDS.put("model.layers[].padding", new FieldDef("model.layers[].padding", Type.ENUM, "valid", false, List.of("valid", "same"), null, false, null, false, "conv and pool layers: valid (no padding, the output shrinks) or same (output size = ceil(input / stride))."));
+    FIELDS.put("model.layers[].pooling", new FieldDef("model.layers[].pooling", Type.ENUM, "max", false, List.of("max", "avg"), null, false, null, false, "pool2d, pool1d, global_pool: max or average."));
+    def("model.layers[].return_sequences", Type.BOOL, false, "lstm: output the whole sequence (true, to feed another lstm or conv1d) or only the last unmasked time step (false).");
+    def("model.layers[].bidirectional", Type.BOOL, false, "lstm: a second lstm reads the sequence backwards; their outputs are concatenated (2 x units).");
+    num("model.layers[].vocabulary", Type.INT, null, 2.0, false, null, false, "embedding: number of token ids (0 .. vocabulary-1); default: the text vocabulary of data.text (its size + 2 for padding and unknown words).");
 
     num("training.epochs", Type.INT, 10, 1.0, false, null, false, "Passes over the training split.");
     num("training.batch_size", Type.INT, 32, 1.0, false, null, false, "Examples per minibatch.");
@@ -58,10 +80,11 @@ public final class JobFields {
     num("training.momentum", Type.DOUBLE, 0.9, 0.0, false, 1.0, true, "Momentum for nesterov/momentum.");
     num("training.rms_decay", Type.DOUBLE, 0.95, 0.0, true, 1.0, true, "Decay for rmsprop.");
 
-    oneOf("strategy.type", "averaging", List.of("averaging", "sharing"), "averaging: DL4J parameter averaging; sharing: DL4J gradient sharing.");
+    oneOf("strategy.type", "averaging", List.of("averaging", "sharing", "synchronous", "auto"), "averaging: DL4J parameter averaging; sharing: DL4J gradient sharing; synchronous: our parameter averaging on Spark primitives (minibatches cached per worker, networks kept in the executors); auto: synchronous with workers, threads and averaging frequency chosen by a short measured probe.");
     num("strategy.workers", Type.INT, 0, 0.0, false, null, false, "Workers training in parallel; 0: Spark's default parallelism.");
     num("strategy.batch_size_per_worker", Type.INT, 0, 0.0, false, null, false, "Minibatch size on each worker; 0: training.batch_size.");
-    num("strategy.averaging_frequency", Type.INT, 5, 1.0, false, null, false, "averaging: minibatches per worker between averagings.");
+    num("strategy.averaging_frequency", Type.INT, 5, 1.0, false, null, false, "averaging, synchronous: minibatches per worker between averagings.");
+    num("strategy.threads_per_worker", Type.INT, 0, 0.0, false, null, false, "synchronous: native (OpenMP and BLAS) threads of each worker's JVM; 0: the cores of a local master divided by the workers, else spark.task.cpus.");
     num("strategy.prefetch", Type.INT, 2, 0.0, false, null, false, "Minibatches each worker prefetches asynchronously.");
     oneOf("strategy.approach", "export", List.of("export", "direct"), "export: minibatches saved once to a shared filesystem and streamed; direct: kept in Spark's memory.");
     str("strategy.export_dir", null, "Where export writes minibatches (a URI every executor can read); default: /tmp/sparktrain-export on Spark's default filesystem.");
@@ -86,6 +109,22 @@ public final class JobFields {
   }
 
   private JobFields() {}
+
+  private static Map<String, List<String>> layerFields() {
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    m.put("dense", List.of("units", "activation", "alpha"));
+    m.put("dropout", List.of("rate"));
+    m.put("output", List.of("units", "activation", "alpha", "loss"));
+    m.put("conv2d", List.of("filters", "kernel", "stride", "padding", "activation", "alpha"));
+    m.put("conv1d", List.of("filters", "kernel", "stride", "padding", "activation", "alpha"));
+    m.put("pool2d", List.of("kernel", "stride", "padding", "pooling"));
+    m.put("pool1d", List.of("kernel", "stride", "padding", "pooling"));
+    m.put("global_pool", List.of("pooling"));
+    m.put("batch_norm", List.of());
+    m.put("lstm", List.of("units", "activation", "alpha", "return_sequences", "bidirectional"));
+    m.put("embedding", List.of("units", "vocabulary"));
+    return Collections.unmodifiableMap(m);
+  }
 
   private static void str(String path, String dflt, String description) {
     def(path, Type.STRING, dflt, description);

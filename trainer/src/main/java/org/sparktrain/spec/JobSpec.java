@@ -28,7 +28,32 @@ public record JobSpec(
       int partitions, // 0: Spark's default parallelism
       long limit, // 0: all rows
       FeatureSpec features,
-      LabelSpec label) {}
+      LabelSpec label,
+      SequenceSpec sequence,
+      int augmentShift) { // idx: random shift of training images in pixels; 0: off
+
+    public DataSpec(String format, String path, String testPath, boolean header, String delimiter, SplitSpec split,
+        int partitions, long limit, FeatureSpec features, LabelSpec label) {
+      this(format, path, testPath, header, delimiter, split, partitions, limit, features, label,
+          new SequenceSpec(null, null, null, 10000), 0);
+    }
+  }
+
+  /** Rows grouped into sequences, or text turned into token-id sequences; all null for tabular data. */
+  public record SequenceSpec(
+      String id, // column naming the sequence of a row
+      String step, // column ordering rows within a sequence
+      String textColumn, // column holding text
+      int vocabulary) { // most frequent words kept
+
+    public boolean rows() {
+      return id != null;
+    }
+
+    public boolean text() {
+      return textColumn != null;
+    }
+  }
 
   /** Fractions of the rows for each split; they sum to 1. */
   public record SplitSpec(double train, double validation, double test) {}
@@ -47,8 +72,17 @@ public record JobSpec(
       int classes, // 0: inferred from the training split
       String scaling) {} // none | standardize (numeric targets only)
 
-  /** A sequential network. */
-  public record ModelSpec(String weightInit, double l1, double l2, List<LayerSpec> layers) {}
+  /** A sequential network and the shape of one example. */
+  public record ModelSpec(String weightInit, double l1, double l2, InputSpec input, List<LayerSpec> layers) {}
+
+  /** What one example is; 0 for a size that comes from the data. */
+  public record InputSpec(
+      String kind, // features | image | sequence (auto resolved)
+      int height,
+      int width,
+      int channels,
+      int length,
+      int features) {}
 
   /** One layer; fields that do not apply to its type are null (or 0). */
   public record LayerSpec(
@@ -58,7 +92,21 @@ public record JobSpec(
       String activation,
       double alpha, // leakyrelu slope
       double rate, // dropout: fraction of inputs dropped (Keras meaning)
-      String loss) {}
+      String loss,
+      int filters, // conv
+      int kernel, // conv, pool
+      int stride, // conv, pool
+      String padding, // conv, pool: valid | same
+      String pooling, // pool, global_pool: max | avg
+      boolean returnSequences, // lstm
+      boolean bidirectional, // lstm
+      int vocabulary) { // embedding; 0: from the text vocabulary
+
+    /** A dense, dropout or output layer. */
+    public LayerSpec(String type, String name, int units, String activation, double alpha, double rate, String loss) {
+      this(type, name, units, activation, alpha, rate, loss, 0, 0, 0, null, null, false, false, 0);
+    }
+  }
 
   /** Optimisation settings shared by every strategy. */
   public record TrainingSpec(
@@ -71,10 +119,11 @@ public record JobSpec(
 
   /** How workers combine their updates. */
   public record StrategySpec(
-      String type, // averaging | sharing
+      String type, // averaging | sharing | synchronous | auto
       int workers, // 0: Spark's default parallelism
       int batchSizePerWorker, // 0: training.batch_size
       int averagingFrequency,
+      int threadsPerWorker, // 0: cores / workers in local mode, else spark.task.cpus
       int prefetch,
       String approach, // export | direct
       String exportDir, // null: under the output directory

@@ -39,27 +39,49 @@ public final class JobSpecWriter {
     label.put("classes", d.label().classes());
     label.put("scaling", d.label().scaling());
     data.put("label", label);
+    var q = d.sequence();
+    if (q.rows()) {
+      data.put("sequence", map("id", q.id(), "step", q.step()));
+    }
+    Map<String, Object> text = new LinkedHashMap<>();
+    putIf(text, "column", q.textColumn());
+    text.put("vocabulary", q.vocabulary());
+    data.put("text", text);
+    data.put("augment", map("shift", d.augmentShift()));
     root.put("data", data);
     List<Object> layers = new ArrayList<>();
     for (LayerSpec l : s.model().layers()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("type", l.type());
       putIf(m, "name", l.name());
-      if (!"dropout".equals(l.type())) {
-        m.put("units", l.units());
-        m.put("activation", l.activation());
-        m.put("alpha", l.alpha());
-      } else {
-        m.put("rate", l.rate());
+      for (String field : JobFields.LAYER_FIELDS.get(l.type())) {
+        Object value = switch (field) {
+          case "units" -> l.units();
+          case "activation" -> l.activation();
+          case "alpha" -> l.alpha();
+          case "rate" -> l.rate();
+          case "loss" -> l.loss();
+          case "filters" -> l.filters();
+          case "kernel" -> l.kernel();
+          case "stride" -> l.stride();
+          case "padding" -> l.padding();
+          case "pooling" -> l.pooling();
+          case "return_sequences" -> l.returnSequences();
+          case "bidirectional" -> l.bidirectional();
+          case "vocabulary" -> l.vocabulary() == 0 ? null : l.vocabulary();
+          default -> throw new IllegalStateException("layer field " + field + " is not written");
+        };
+        putIf(m, field, value);
       }
-      putIf(m, "loss", l.loss());
       layers.add(m);
     }
-    root.put("model", map("weight_init", s.model().weightInit(), "l1", s.model().l1(), "l2", s.model().l2(), "layers", layers));
+    var in = s.model().input();
+    Map<String, Object> input = map("kind", in.kind(), "height", in.height(), "width", in.width(), "channels", in.channels(), "length", in.length(), "features", in.features());
+    root.put("model", map("weight_init", s.model().weightInit(), "l1", s.model().l1(), "l2", s.model().l2(), "input", input, "layers", layers));
     var t = s.training();
     root.put("training", map("epochs", t.epochs(), "batch_size", t.batchSize(), "updater", t.updater(), "learning_rate", t.learningRate(), "momentum", t.momentum(), "rms_decay", t.rmsDecay()));
     var st = s.strategy();
-    Map<String, Object> strategy = map("type", st.type(), "workers", st.workers(), "batch_size_per_worker", st.batchSizePerWorker(), "averaging_frequency", st.averagingFrequency(), "prefetch", st.prefetch(), "approach", st.approach());
+    Map<String, Object> strategy = map("type", st.type(), "workers", st.workers(), "batch_size_per_worker", st.batchSizePerWorker(), "averaging_frequency", st.averagingFrequency(), "threads_per_worker", st.threadsPerWorker(), "prefetch", st.prefetch(), "approach", st.approach());
     putIf(strategy, "export_dir", st.exportDir());
     strategy.put("threshold", map("algorithm", st.threshold().algorithm(), "initial", st.threshold().initial()));
     strategy.put("port", st.port());

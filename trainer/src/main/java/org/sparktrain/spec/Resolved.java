@@ -64,12 +64,18 @@ final class Resolved {
                 str("data.label.column"),
                 str("data.label.kind"),
                 integer("data.label.classes"),
-                str("data.label.scaling")));
+                str("data.label.scaling")),
+            new JobSpec.SequenceSpec(
+                str("data.sequence.id"),
+                str("data.sequence.step"),
+                str("data.text.column"),
+                integer("data.text.vocabulary")),
+            integer("data.augment.shift"));
     List<LayerSpec> layerSpecs = new ArrayList<>();
     for (Map<String, Object> l : layers) {
       layerSpecs.add(layer(l));
     }
-    ModelSpec model = new ModelSpec(str("model.weight_init"), dbl("model.l1"), dbl("model.l2"), List.copyOf(layerSpecs));
+    ModelSpec model = new ModelSpec(str("model.weight_init"), dbl("model.l1"), dbl("model.l2"), input(), List.copyOf(layerSpecs));
     TrainingSpec training =
         new TrainingSpec(
             integer("training.epochs"),
@@ -84,6 +90,7 @@ final class Resolved {
             integer("strategy.workers"),
             integer("strategy.batch_size_per_worker"),
             integer("strategy.averaging_frequency"),
+            integer("strategy.threads_per_worker"),
             integer("strategy.prefetch"),
             str("strategy.approach"),
             str("strategy.export_dir"),
@@ -116,6 +123,28 @@ final class Resolved {
         earlyStopping);
   }
 
+  /** The input kind with auto resolved. */
+  String inputKind() {
+    String kind = str("model.input.kind");
+    if (!"auto".equals(kind)) {
+      return kind;
+    }
+    if ("idx".equals(str("data.format"))) {
+      return "image";
+    }
+    return str("data.sequence.id") != null || str("data.text.column") != null ? "sequence" : "features";
+  }
+
+  private JobSpec.InputSpec input() {
+    return new JobSpec.InputSpec(
+        inputKind(),
+        integer("model.input.height"),
+        integer("model.input.width"),
+        integer("model.input.channels"),
+        integer("model.input.length"),
+        integer("model.input.features"));
+  }
+
   private static LayerSpec layer(Map<String, Object> l) {
     String type = (String) l.get("model.layers[].type");
     String loss = "output".equals(type) ? (String) l.get("model.layers[].loss") : null;
@@ -127,17 +156,36 @@ final class Resolved {
         default -> null;
       };
     }
-    Object units = l.get("model.layers[].units");
-    Object rate = l.get("model.layers[].rate");
-    Object alpha = l.get("model.layers[].alpha");
+    List<String> takes = JobFields.LAYER_FIELDS.getOrDefault(type, List.of());
+    if (activation == null && takes.contains("activation")) {
+      activation = switch (type) {
+        case "lstm" -> "tanh";
+        default -> "relu";
+      };
+    }
+    boolean pool = type.startsWith("pool");
+    int kernel = intOr(l, "kernel", pool ? 2 : 0);
     return new LayerSpec(
         type,
         (String) l.get("model.layers[].name"),
-        "dropout".equals(type) || units == null ? 0 : ((Number) units).intValue(),
-        "dropout".equals(type) ? null : activation,
-        alpha == null || "dropout".equals(type) ? 0.01 : ((Number) alpha).doubleValue(),
-        "dropout".equals(type) && rate != null ? ((Number) rate).doubleValue() : 0.0,
-        loss);
+        takes.contains("units") ? intOr(l, "units", 0) : 0,
+        takes.contains("activation") ? activation : null,
+        takes.contains("alpha") ? ((Number) l.getOrDefault("model.layers[].alpha", 0.01)).doubleValue() : 0.01,
+        takes.contains("rate") ? ((Number) l.getOrDefault("model.layers[].rate", 0.0)).doubleValue() : 0.0,
+        loss,
+        takes.contains("filters") ? intOr(l, "filters", 0) : 0,
+        takes.contains("kernel") ? kernel : 0,
+        takes.contains("stride") ? intOr(l, "stride", pool ? kernel : 1) : 0,
+        takes.contains("padding") ? (String) l.getOrDefault("model.layers[].padding", "valid") : null,
+        takes.contains("pooling") ? (String) l.getOrDefault("model.layers[].pooling", "max") : null,
+        takes.contains("return_sequences") && Boolean.TRUE.equals(l.get("model.layers[].return_sequences")),
+        takes.contains("bidirectional") && Boolean.TRUE.equals(l.get("model.layers[].bidirectional")),
+        takes.contains("vocabulary") ? intOr(l, "vocabulary", 0) : 0);
+  }
+
+  private static int intOr(Map<String, Object> l, String field, int dflt) {
+    Object v = l.get("model.layers[]." + field);
+    return v == null ? dflt : ((Number) v).intValue();
   }
 
   static String defaultOutputActivation(String loss) {
@@ -146,6 +194,7 @@ final class Resolved {
     }
     return switch (loss) {
       case "binary_crossentropy" -> "sigmoid";
+      case "binary_crossentropy_from_logits", "categorical_crossentropy_from_logits" -> "identity";
       case "categorical_crossentropy", "sparse_categorical_crossentropy" -> "softmax";
       default -> "identity";
     };

@@ -8,6 +8,8 @@ public final class TrainingStrategies {
     return switch (ctx.spec.strategy().type()) {
       case "averaging" -> new AveragingStrategy(ctx);
       case "sharing" -> new SharingStrategy(ctx);
+      case "synchronous" -> new SynchronousStrategy(ctx);
+      case "auto" -> new AutoStrategy(ctx);
       default ->
           throw new IllegalArgumentException("unknown strategy " + ctx.spec.strategy().type());
     };

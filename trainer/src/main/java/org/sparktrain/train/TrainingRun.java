@@ -22,6 +22,7 @@ import org.sparktrain.data.FeaturePipelineModel;
 import org.sparktrain.eval.EarlyStopping;
 import org.sparktrain.data.PreparedData;
 import org.sparktrain.eval.DistributedEvaluator;
+import org.sparktrain.model.InputDims;
 import org.sparktrain.model.Json;
 import org.sparktrain.model.ModelArchive;
 import org.sparktrain.model.NetworkFactory;
@@ -88,14 +89,18 @@ public final class TrainingRun {
         data.pipeline().numInputs(),
         data.pipeline().numOutputs());
 
+    int[] imageSize = Datasets.imageSize(spark, spec.data());
+    InputDims dims =
+        InputDims.fromData(spec, data.pipeline().numInputs(), imageSize[0], imageSize[1], data.vocabulary());
     MultiLayerNetwork initial =
         resumed.isPresent()
             ? resumed.get().network()
             : phases.run(
                 "Build model",
-                () ->
-                    NetworkFactory.network(
-                        spec, data.pipeline().numInputs(), data.pipeline().numOutputs()));
+                () -> NetworkFactory.network(spec, dims, data.pipeline().numOutputs()));
+    if (LOG.isInfoEnabled()) {
+      LOG.info("Model summary:\n{}", String.join("\n", NetworkFactory.summary(spec, dims)));
+    }
     EarlyStopping stopping = new EarlyStopping(spec.earlyStopping());
     resumed.ifPresent(r -> restoreStopping(stopping, r));
     MultiLayerNetwork best = resumed.map(RunCheckpoints.Resumed::best).orElse(null);

@@ -73,6 +73,7 @@ class DefaultsTest {
             0,
             0,
             5,
+            0,
             2,
             "export",
             null,

@@ -84,6 +84,7 @@ final class SpecFixtures {
         workers: 4
         batch_size_per_worker: 8
         averaging_frequency: 3
+        threads_per_worker: 2
         prefetch: 0
         approach: direct
         export_dir: hdfs:///tmp/export

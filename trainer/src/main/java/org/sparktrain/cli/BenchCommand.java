@@ -1,0 +1,133 @@
+package org.sparktrain.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import org.sparktrain.bench.Bench;
+import org.sparktrain.runtime.SparkRuntime;
+import org.sparktrain.spec.JobSpec;
+import org.sparktrain.spec.JobSpecLoader;
+import org.sparktrain.spec.SpecException;
+import org.sparktrain.spec.Violation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Trains one suite's model with every system side by side and writes bench.json and bench.md. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train the same model on the same data with single-machine DL4J, each strategy and Spark MLlib,"
+          + " one after another in this process, and compare them.",
+      "Writes DIR/bench.json and DIR/bench.md."
+    })
+final class BenchCommand implements Callable<Integer> {
+  /** Suites and the job files they run; a suite whose job file is missing says what it needs. */
+  static final Map<String, String> SUITES =
+      Map.of(
+          "mnist-mlp", "jobs/mnist-mlp.yaml",
+          "mnist-cnn", "jobs/mnist-cnn.yaml",
+          "flights", "jobs/flights.yaml");
+
+  private static final Map<String, String> MISSING =
+      Map.of(
+          "mnist-cnn", "it needs convolution layers in the job format (model.layers[].type conv2d/pooling) and jobs/mnist-cnn.yaml",
+          "flights", "it needs jobs/flights.yaml over ../shared/datasets flights-3m.parquet (vega-datasets@3.2.1) with a regression label");
+
+  @Spec CommandSpec command;
+  @Mixin CommonOptions common;
+
+  @Option(names = "--suite", required = true, paramLabel = "SUITE", description = "mnist-mlp (mnist-cnn and flights once their job files exist).")
+  String suite;
+
+  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Directory for bench.json and bench.md (a local path).")
+  Path output;
+
+  @Option(names = "--epochs", paramLabel = "N", defaultValue = "3", description = "Epochs per system (default ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--limit", paramLabel = "ROWS", defaultValue = "0", description = "At most this many rows of each input file (data.limit); 0: all.")
+  long limit;
+
+  @Option(names = "--systems", split = ",", paramLabel = "NAME", description = "Systems to run, in order (default: single,synchronous,auto,averaging,mllib,sharing).")
+  List<String> systems = new ArrayList<>(Bench.SYSTEMS);
+
+  @Option(names = "--target", paramLabel = "ACCURACY", defaultValue = "0.97", description = "Validation accuracy for time-to-target (default ${DEFAULT-VALUE}).")
+  double target;
+
+  @Option(names = "--averaging-frequency", paramLabel = "K", defaultValue = "5", description = "averaging: minibatches between averagings (default ${DEFAULT-VALUE}).")
+  int averagingFrequency;
+
+  @Option(names = "--synchronous-frequency", paramLabel = "K", defaultValue = "50", description = "synchronous: minibatches between averagings (default ${DEFAULT-VALUE}).")
+  int synchronousFrequency;
+
+  @Option(names = "--workers", paramLabel = "N", defaultValue = "0", description = "Workers of the strategies; 0: Spark's default parallelism.")
+  int workers;
+
+  @Option(names = "--mllib-seconds", paramLabel = "S", defaultValue = "0", description = "MLlib's training budget in seconds; 0: as long as the slowest system before it trained.")
+  double mllibSeconds;
+
+  @Option(names = "--mllib-chunk", paramLabel = "N", defaultValue = "10", description = "MLlib: L-BFGS iterations between validations (default ${DEFAULT-VALUE}).")
+  int mllibChunk;
+
+  @Option(names = "--set", paramLabel = "PATH=VALUE", description = "Override a field of the suite's job file. Repeatable.")
+  List<String> overrides = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    common.applyLogging();
+    String job = SUITES.get(suite);
+    if (job == null) {
+      throw new ParameterException(command.commandLine(),
+          "unknown suite '" + suite + "'; expected one of " + new java.util.TreeSet<>(SUITES.keySet()));
+    }
+    for (String s : systems) {
+      if (!Bench.SYSTEMS.contains(s)) {
+        throw new ParameterException(command.commandLine(),
+            "unknown system '" + s + "' in --systems; expected some of " + Bench.SYSTEMS);
+      }
+    }
+    if (epochs < 1 || limit < 0 || target <= 0 || target > 1 || averagingFrequency < 1 || synchronousFrequency < 1
+        || workers < 0 || mllibSeconds < 0 || mllibChunk < 1) {
+      throw new ParameterException(command.commandLine(),
+          "expected --epochs >= 1, --limit >= 0, 0 < --target <= 1, frequencies >= 1, --workers >= 0,"
+              + " --mllib-seconds >= 0 and --mllib-chunk >= 1");
+    }
+    Path jobFile = Path.of(job);
+    if (!Files.exists(jobFile)) {
+      throw new SpecException(List.of(new Violation("--suite",
+          "suite " + suite + " is not available yet: " + MISSING.getOrDefault(suite, job + " is missing")
+              + "; run the bench from the repository root, or pick --suite mnist-mlp")));
+    }
+    if (Files.exists(output.resolve("bench.json"))) {
+      throw new ParameterException(command.commandLine(),
+          output + " already holds a bench.json; pick a new --output directory so that nothing is overwritten");
+    }
+    List<String> sets = new ArrayList<>(overrides);
+    sets.add("training.epochs=" + epochs);
+    if (limit > 0) {
+      sets.add("data.limit=" + limit);
+    }
+    JobSpec spec = JobSpecLoader.load(jobFile, sets);
+    String line = "java -jar trainer/target/trainer.jar " + String.join(" ", command.commandLine().getParseResult().originalArgs());
+    SparkSession spark = SparkRuntime.start("trainer bench: " + suite, common.master);
+    try {
+      new Bench(spark, spec,
+              new Bench.Options(suite, epochs, List.copyOf(systems), target, mllibSeconds, mllibChunk,
+                  averagingFrequency, synchronousFrequency, workers, line))
+          .run(output);
+      command.commandLine().getOut().println(Files.readString(output.resolve("bench.md")));
+      return ExitCodes.OK;
+    } finally {
+      spark.stop();
+    }
+  }
+}

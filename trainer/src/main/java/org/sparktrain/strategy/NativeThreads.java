@@ -1,0 +1,31 @@
+package org.sparktrain.strategy;
+
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Native threads of ND4J in this JVM: libnd4j's own loops (OpenMP) and the BLAS library. Small
+ * minibatch products run faster on one thread each than on several threads contending, so each
+ * worker uses its share of the cores.
+ */
+public final class NativeThreads {
+  private NativeThreads() {}
+
+  /** The current setting: libnd4j's maximum threads (BLAS follows the same setting here). */
+  public static int current() {
+    return Nd4j.getEnvironment().maxThreads();
+  }
+
+  /** Sets libnd4j's and BLAS's thread counts for this JVM; 0 or less leaves them unchanged. */
+  public static void set(int threads) {
+    if (threads <= 0) {
+      return;
+    }
+    if (Nd4j.getEnvironment().maxThreads() != threads) {
+      Nd4j.getEnvironment().setMaxThreads(threads);
+      Nd4j.getEnvironment().setMaxMasterThreads(threads);
+    }
+    if (Nd4j.factory().blas().getMaxThreads() != threads) {
+      Nd4j.factory().blas().setMaxThreads(threads);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package org.sparktrain.strategy;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The decision behind {@code strategy.type: auto}: from measured probe figures, the number of
+ * workers, their native threads and the averaging frequency that the cost model predicts to be
+ * fastest, or one worker when distributing would be slower. Pure arithmetic, so it is unit tested.
+ *
+ * <p>Cost model, per epoch of {@code B} minibatches on {@code W} workers averaging every {@code K}:
+ * {@code T(W, K) = ceil(B / W) * c_W + ceil(B / (W K)) * r_W}, where {@code c_W} is the measured
+ * time of one minibatch on a worker while {@code W} train at once and {@code r_W} the measured time
+ * of one averaging round (broadcast of parameters and updater state, a Spark job, the workers'
+ * arrays summed back). One worker alone takes {@code T_1 = B * c_1} with every core and no rounds.
+ */
+public final class StrategyAdvisor {
+  /** Frequencies considered, smallest first: the smallest one that is cheap enough wins. */
+  static final List<Integer> FREQUENCIES = List.of(1, 2, 5, 10, 20, 50, 100, 200, 500);
+
+  /** Largest share of an epoch that averaging rounds may take before a larger K is preferred. */
+  static final double MAX_SYNC_SHARE = 0.10;
+
+  /** At least this many averaging rounds per epoch (averaging less often hurts accuracy). */
+  static final int MIN_ROUNDS_PER_EPOCH = 4;
+
+  private StrategyAdvisor() {}
+
+  /**
+   * Measured inputs.
+   *
+   * @param workers the most workers available (executor task slots, or local cores)
+   * @param coresPerWorkerJvm cores of the JVM the lone worker would use
+   * @param minibatchesPerEpoch minibatches in one epoch
+   * @param secondsAlone one minibatch on one worker with all of its JVM's cores
+   * @param secondsTogether one minibatch on each worker while {@code workers} train at once
+   * @param threadsTogether native threads each worker used for {@code secondsTogether}
+   * @param roundSeconds one averaging round with {@code workers} workers (no fitting)
+   * @param stateBytes parameters and updater state, bytes
+   */
+  public record Probe(
+      int workers,
+      int coresPerWorkerJvm,
+      long minibatchesPerEpoch,
+      double secondsAlone,
+      double secondsTogether,
+      int threadsTogether,
+      double roundSeconds,
+      long stateBytes) {}
+
+  /** What auto runs, with the predicted epoch times and the reason in words. */
+  public record Choice(
+      int workers,
+      int threads,
+      int averagingFrequency,
+      double predictedEpochSeconds,
+      double predictedAloneSeconds,
+      String reason) {
+
+    /** Predicted speed-up over one worker alone (above 1: distributing pays). */
+    public double speedup() {
+      return predictedAloneSeconds / predictedEpochSeconds;
+    }
+  }
+
+  /** Predicted epoch seconds on {@code W} workers averaging every {@code K} minibatches. */
+  static double epochSeconds(Probe p, int k) {
+    long perWorker = ceilDiv(p.minibatchesPerEpoch(), p.workers());
+    long rounds = ceilDiv(perWorker, k);
+    return perWorker * p.secondsTogether() + rounds * p.roundSeconds();
+  }
+
+  public static Choice decide(Probe p) {
+    long b = Math.max(1, p.minibatchesPerEpoch());
+    double alone = b * p.secondsAlone();
+    int loneK = (int) Math.max(1, ceilDiv(b, MIN_ROUNDS_PER_EPOCH));
+    if (p.workers() <= 1) {
+      return new Choice(1, p.coresPerWorkerJvm(), loneK, alone, alone,
+          "one worker available: no averaging needed; " + MIN_ROUNDS_PER_EPOCH + " rounds per epoch only to report progress");
+    }
+    long perWorker = ceilDiv(b, p.workers());
+    double compute = perWorker * p.secondsTogether();
+    int chosen = -1;
+    int largestAllowed = 1;
+    for (int k : FREQUENCIES) {
+      if (ceilDiv(perWorker, k) < MIN_ROUNDS_PER_EPOCH && k > 1) {
+        break;
+      }
+      largestAllowed = k;
+      double sync = ceilDiv(perWorker, k) * p.roundSeconds();
+      if (sync <= MAX_SYNC_SHARE * compute) {
+        chosen = k;
+        break;
+      }
+    }
+    int k = chosen > 0 ? chosen : largestAllowed;
+    double together = epochSeconds(p, k);
+    String figures = String.format(Locale.ROOT,
+        "%d minibatches/epoch; one minibatch %.1f ms alone (%d threads), %.1f ms on each of %d workers (%d threads each);"
+            + " averaging round %.1f ms for %.1f MB of parameters and updater state",
+        b, p.secondsAlone() * 1e3, p.coresPerWorkerJvm(), p.secondsTogether() * 1e3, p.workers(),
+        p.threadsTogether(), p.roundSeconds() * 1e3, p.stateBytes() / 1e6);
+    if (together >= alone) {
+      return new Choice(1, p.coresPerWorkerJvm(), loneK, alone, alone, String.format(Locale.ROOT,
+          "distributing would be slower than one executor: predicted %.1f s/epoch on %d workers (every %d minibatches)"
+              + " against %.1f s/epoch on one; training on one worker. %s",
+          together, p.workers(), k, alone, figures));
+    }
+    return new Choice(p.workers(), p.threadsTogether(), k, together, alone, String.format(Locale.ROOT,
+        "%d workers averaging every %d minibatches: predicted %.1f s/epoch against %.1f s/epoch on one worker"
+            + " (%.2fx)%s. %s",
+        p.workers(), k, together, alone, alone / together,
+        chosen > 0 ? ", averaging rounds within " + Math.round(MAX_SYNC_SHARE * 100) + "% of the epoch"
+            : ", rounds cost more than " + Math.round(MAX_SYNC_SHARE * 100) + "% even at the least frequent averaging allowed ("
+                + MIN_ROUNDS_PER_EPOCH + " rounds/epoch)",
+        figures));
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
+  }
+}

@@ -1,0 +1,109 @@
+package org.sparktrain.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.TestJobs;
+import org.sparktrain.TrainerProcess;
+import org.sparktrain.model.Json;
+
+/**
+ * The bench command in its own JVM on a small slice of MNIST: bench.json holds the contract fields
+ * for every system, and bench.md the table. Where data/mnist is absent, small IDX files of
+ * learnable digits-like images are generated.
+ */
+class BenchIT {
+  @TempDir Path tmp;
+
+  @Test
+  void benchWritesEverySystemsFigures() throws Exception {
+    Path out = tmp.resolve("bench");
+    List<String> args = new ArrayList<>(List.of(
+        "bench", "--suite", "mnist-mlp", "--output", out.toString(), "--epochs", "2", "--limit", "400",
+        "--systems", "single,averaging,synchronous,auto,mllib", "--mllib-seconds", "1", "--mllib-chunk", "1",
+        "--synchronous-frequency", "2", "--target", "0.5", "--master", "local[2]"));
+    if (!Files.exists(TestJobs.repoRoot().resolve("data/mnist/train-images-idx3-ubyte"))) {
+      args.addAll(List.of("--set", "data.path=" + syntheticMnist(tmp.resolve("mnist")).toUri()));
+    }
+    TrainerProcess p = TrainerProcess.start(tmp.resolve("logs"), args);
+    int code = p.waitFor();
+    assertEquals(0, code, p.stderr());
+
+    JsonNode bench = Json.mapper().readTree(out.resolve("bench.json").toFile());
+    assertTrue(bench.get("sgemm_gflops").asDouble() > 0.1, "sgemm " + bench.get("sgemm_gflops"));
+    JsonNode systems = bench.get("systems");
+    assertEquals(5, systems.size());
+    for (JsonNode s : systems) {
+      for (String field : List.of("name", "epoch_seconds", "samples_per_second", "test_accuracy",
+          "ratio_to_single", "model_flops_fraction", "peak_heap_bytes", "peak_offheap_bytes",
+          "broadcast_bytes", "shuffle_bytes", "time_to_target_seconds")) {
+        assertTrue(s.has(field), s.get("name") + " lacks " + field);
+      }
+      assertTrue(s.get("epoch_seconds").asDouble() > 0, s.toString());
+      assertTrue(s.get("samples_per_second").asDouble() > 0, s.toString());
+      double acc = s.get("test_accuracy").asDouble();
+      // MLlib's L-BFGS gets one iteration here: it must report an accuracy, not reach a good one.
+      double least = s.get("name").asText().contains("mllib") ? 0.0 : 0.3;
+      assertTrue(acc > least && acc <= 1.0, s.get("name") + " test accuracy " + acc);
+      assertTrue(s.get("model_flops_fraction").asDouble() > 0, s.toString());
+      assertTrue(s.get("peak_heap_bytes").asLong() > 0, s.toString());
+    }
+    assertTrue(systems.get(0).get("name").asText().contains("single"));
+    assertEquals(1.0, systems.get(0).get("ratio_to_single").asDouble(), 1e-9);
+    assertTrue(systems.get(4).get("name").asText().contains("mllib"));
+    // The strategies broadcast parameters every round; the single machine broadcasts only for validation.
+    JsonNode sync = systems.get(2);
+    assertTrue(sync.get("broadcast_bytes").asLong() > systems.get(0).get("broadcast_bytes").asLong(), sync.toString());
+    assertNotNull(systems.get(3).get("settings").get("chose"), "auto must say what it chose: " + systems.get(3));
+    String md = Files.readString(out.resolve("bench.md"));
+    assertTrue(md.contains("| system |") && md.contains("single") && md.contains("mllib"), md);
+  }
+
+  /** IDX files of 600 training and 600 test images: each class a bright block in its own place. */
+  static Path syntheticMnist(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Random r = new Random(3);
+    for (String set : List.of("train", "t10k")) {
+      int n = 600;
+      byte[] pixels = new byte[n * 784];
+      byte[] labels = new byte[n];
+      for (int i = 0; i < n; i++) {
+        int c = r.nextInt(10);
+        labels[i] = (byte) c;
+        for (int p = 0; p < 784; p++) {
+          int row = p / 28;
+          int col = p % 28;
+          boolean on = row / 7 == c / 4 && col / 7 == c % 4;
+          pixels[i * 784 + p] = (byte) (on ? 200 + r.nextInt(55) : r.nextInt(60));
+        }
+      }
+      write(dir.resolve(set + "-images-idx3-ubyte"), 2051, n, new int[] {28, 28}, pixels);
+      write(dir.resolve(set + "-labels-idx1-ubyte"), 2049, n, new int[0], labels);
+    }
+    return dir;
+  }
+
+  private static void write(Path file, int magic, int n, int[] dims, byte[] body) throws IOException {
+    try (OutputStream os = Files.newOutputStream(file);
+        DataOutputStream out = new DataOutputStream(os)) {
+      out.writeInt(magic);
+      out.writeInt(n);
+      for (int d : dims) {
+        out.writeInt(d);
+      }
+      out.write(body);
+    }
+  }
+}

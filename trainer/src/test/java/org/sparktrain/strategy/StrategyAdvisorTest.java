@@ -1,0 +1,71 @@
+package org.sparktrain.strategy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.sparktrain.strategy.StrategyAdvisor.Choice;
+import org.sparktrain.strategy.StrategyAdvisor.Probe;
+
+/** The auto strategy's decision from given probe figures. */
+class StrategyAdvisorTest {
+  // mnist-mlp on 2 cores: 843 minibatches, 2.1 MB of parameters and 4.3 MB of Adam state.
+  private static final long STATE = 6_430_000L;
+
+  @Test
+  void distributesWhenWorkersAreFasterTogetherAndRoundsAreCheap() {
+    // 14 ms alone with 2 threads, 10 ms each with 1 thread; a round costs 60 ms.
+    Choice c = StrategyAdvisor.decide(new Probe(2, 2, 843, 0.014, 0.010, 1, 0.060, STATE));
+    assertEquals(2, c.workers());
+    assertEquals(1, c.threads());
+    // 422 minibatches per worker, 4.2 s of fitting: rounds within 0.42 s means at most 7 of them -> K = 100.
+    assertEquals(100, c.averagingFrequency());
+    assertEquals(422 * 0.010 + 5 * 0.060, c.predictedEpochSeconds(), 1e-9);
+    assertEquals(843 * 0.014, c.predictedAloneSeconds(), 1e-9);
+    assertTrue(c.speedup() > 2, "speed-up " + c.speedup());
+    assertTrue(c.reason().contains("2 workers averaging every 100"), c.reason());
+  }
+
+  @Test
+  void averagesOftenWhenRoundsAreNearlyFree() {
+    Choice c = StrategyAdvisor.decide(new Probe(2, 2, 843, 0.014, 0.010, 1, 0.001, STATE));
+    // 0.1 x 4.22 s allows 422 rounds of 1 ms: every minibatch.
+    assertEquals(1, c.averagingFrequency());
+    assertEquals(2, c.workers());
+  }
+
+  @Test
+  void staysOnOneWorkerWhenDistributingIsSlower() {
+    // Workers together are no faster per minibatch than one alone (one core, or memory bound),
+    // and rounds are dear: two workers cannot beat one.
+    Choice c = StrategyAdvisor.decide(new Probe(2, 2, 843, 0.010, 0.021, 1, 0.5, STATE));
+    assertEquals(1, c.workers());
+    assertEquals(2, c.threads());
+    assertTrue(c.reason().startsWith("distributing would be slower than one executor"), c.reason());
+    assertEquals(843 * 0.010, c.predictedEpochSeconds(), 1e-9);
+  }
+
+  @Test
+  void keepsAtLeastFourRoundsPerEpochEvenWhenRoundsAreDear() {
+    // 40 minibatches per worker: K may not exceed 10 (four rounds), even though rounds cost more than 10%.
+    Choice c = StrategyAdvisor.decide(new Probe(2, 2, 80, 0.030, 0.010, 1, 0.05, STATE));
+    assertEquals(10, c.averagingFrequency());
+    assertEquals(2, c.workers());
+    assertTrue(c.reason().contains("rounds cost more than 10%"), c.reason());
+  }
+
+  @Test
+  void oneWorkerAvailable() {
+    Choice c = StrategyAdvisor.decide(new Probe(1, 2, 843, 0.014, 0.014, 2, 0.06, STATE));
+    assertEquals(1, c.workers());
+    assertEquals(2, c.threads());
+    assertEquals(211, c.averagingFrequency());
+  }
+
+  @Test
+  void costModel() {
+    Probe p = new Probe(4, 4, 1000, 0.02, 0.012, 1, 0.1, STATE);
+    // 250 per worker; K = 20: 13 rounds.
+    assertEquals(250 * 0.012 + 13 * 0.1, StrategyAdvisor.epochSeconds(p, 20), 1e-9);
+  }
+}

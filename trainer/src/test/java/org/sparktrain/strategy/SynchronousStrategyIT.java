@@ -1,0 +1,173 @@
+package org.sparktrain.strategy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.TestJobs;
+import org.sparktrain.TestSpark;
+import org.sparktrain.model.NetworkFactory;
+import org.sparktrain.spec.JobSpec;
+
+/**
+ * The synchronous strategy: one worker averaging after every minibatch follows plain DL4J fit
+ * exactly (over distinct minibatches, in the strategy's seeded order); two workers learn; and a
+ * run continued from the network of an earlier epoch ends where the uninterrupted run ends.
+ */
+class SynchronousStrategyIT {
+  private static final String JOB =
+      """
+      name: synchronous
+      seed: 7
+      data: {format: csv, path: unused.csv, label: {column: y, kind: class_index}}
+      model:
+        layers:
+          - {type: dense, units: 8, activation: tanh}
+          - {type: output, units: 3, loss: categorical_crossentropy}
+      training: {epochs: 3, batch_size: 16, updater: UPDATER, learning_rate: 0.05}
+      strategy: {type: synchronous, workers: WORKERS, averaging_frequency: FREQ}
+      """;
+
+  private static JobSpec spec(String updater, int workers, int frequency) {
+    return TestJobs.parse(
+        JOB.replace("UPDATER", updater)
+            .replace("WORKERS", String.valueOf(workers))
+            .replace("FREQ", String.valueOf(frequency)));
+  }
+
+  private static JavaSparkContext sc() {
+    return JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
+  }
+
+  private static TrainingStrategy strategy(JobSpec spec, MultiLayerNetwork net) throws Exception {
+    String export = java.nio.file.Files.createTempDirectory("export").toUri().toString();
+    return TrainingStrategies.create(
+        StrategyContext.builder().sparkContext(sc()).spec(spec).network(net).exportDir(export).build());
+  }
+
+  @Test
+  void oneWorkerFrequencyOneEqualsSingleMachine() throws Exception {
+    for (String updater : List.of("adam", "nesterov")) {
+      JobSpec spec = spec(updater, 1, 1);
+      List<DataSet> batches = batches(7, 16, 5, 3);
+      MultiLayerNetwork single = NetworkFactory.network(spec, 5, 3);
+      MultiLayerNetwork start = single.clone();
+      INDArray initial = single.params().dup();
+      for (int e = 1; e <= spec.training().epochs(); e++) {
+        for (int i : SynchronousStrategy.order(spec.seed(), e, 0, batches.size())) {
+          single.fit(batches.get(i));
+        }
+      }
+      JavaRDD<DataSet> rdd = sc().parallelize(copies(batches), 1).cache();
+      try (TrainingStrategy strategy = strategy(spec, start)) {
+        for (int e = 1; e <= spec.training().epochs(); e++) {
+          double loss = strategy.fitEpoch(rdd, e);
+          assertTrue(Double.isFinite(loss), "epoch loss " + loss);
+        }
+        double diff = strategy.network().params().sub(single.params()).amaxNumber().doubleValue();
+        double moved = single.params().sub(initial).amaxNumber().doubleValue();
+        assertTrue(moved > 1e-3, "training must move the parameters, moved " + moved);
+        assertTrue(diff <= 1e-5, updater + ": max parameter difference " + diff);
+        assertEquals(single.getIterationCount(), strategy.network().getIterationCount());
+        double updaterDiff =
+            strategy.network().getUpdater().getStateViewArray()
+                .sub(single.getUpdater().getStateViewArray()).amaxNumber().doubleValue();
+        assertTrue(updaterDiff <= 1e-5, updater + ": max updater-state difference " + updaterDiff);
+      } finally {
+        rdd.unpersist(false);
+      }
+    }
+  }
+
+  @Test
+  void twoWorkersLearnAndResumeExactly() throws Exception {
+    JobSpec spec = spec("adam", 2, 3);
+    List<DataSet> batches = batches(24, 16, 5, 3);
+    JavaRDD<DataSet> rdd = sc().parallelize(copies(batches), 3).cache();
+    MultiLayerNetwork net = NetworkFactory.network(spec, 5, 3);
+    MultiLayerNetwork start = net.clone();
+    double first;
+    double last = Double.NaN;
+    MultiLayerNetwork afterTwo;
+    try (TrainingStrategy strategy = strategy(spec, net)) {
+      first = strategy.fitEpoch(rdd, 1);
+      strategy.fitEpoch(rdd, 2);
+      afterTwo = strategy.network().clone();
+      for (int e = 3; e <= 6; e++) {
+        last = strategy.fitEpoch(rdd, e);
+      }
+      assertEquals(2, strategy.workers());
+      assertTrue(last < first * 0.8, "the loss must fall: first epoch " + first + ", last " + last);
+      assertTrue(score(strategy.network(), batches) < score(start, batches), "the network must fit better than at the start");
+
+      // A second strategy continuing from the network after epoch 2 (as a resumed run does).
+      try (TrainingStrategy resumed = strategy(spec, afterTwo)) {
+        for (int e = 3; e <= 6; e++) {
+          resumed.fitEpoch(rdd, e);
+        }
+        double diff = resumed.network().params().sub(strategy.network().params()).amaxNumber().doubleValue();
+        assertTrue(diff == 0.0, "a resumed run must end with the same parameters; max difference " + diff);
+      }
+    } finally {
+      rdd.unpersist(false);
+    }
+  }
+
+  @Test
+  void moreWorkersThanMinibatches() throws Exception {
+    JobSpec spec = spec("adam", 4, 2);
+    List<DataSet> batches = batches(2, 16, 5, 3);
+    JavaRDD<DataSet> rdd = sc().parallelize(copies(batches), 1).cache();
+    try (TrainingStrategy strategy = strategy(spec, NetworkFactory.network(spec, 5, 3))) {
+      double loss = strategy.fitEpoch(rdd, 1);
+      assertTrue(Double.isFinite(loss), "loss " + loss);
+      assertEquals(4, strategy.workers());
+      int iterations = strategy.network().getIterationCount();
+      assertTrue(iterations >= 1 && iterations <= 2, "one round of at most two minibatches, got " + iterations);
+    } finally {
+      rdd.unpersist(false);
+    }
+  }
+
+  private static double score(MultiLayerNetwork net, List<DataSet> batches) {
+    return net.score(DataSet.merge(batches), false);
+  }
+
+  private static List<DataSet> copies(List<DataSet> batches) {
+    List<DataSet> out = new ArrayList<>();
+    for (DataSet b : batches) {
+      out.add(b.copy());
+    }
+    return out;
+  }
+
+  /** Minibatches of a learnable problem: the class is the largest of the first three inputs. */
+  private static List<DataSet> batches(int count, int n, int in, int classes) {
+    Nd4j.getRandom().setSeed(11);
+    List<DataSet> out = new ArrayList<>();
+    for (int b = 0; b < count; b++) {
+      INDArray x = Nd4j.rand(DataType.FLOAT, n, in);
+      INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);
+      for (int i = 0; i < n; i++) {
+        int best = 0;
+        for (int c = 1; c < classes; c++) {
+          if (x.getFloat(i, c) > x.getFloat(i, best)) {
+            best = c;
+          }
+        }
+        y.putScalar(i, best, 1f);
+      }
+      out.add(new DataSet(x, y));
+    }
+    return out;
+  }
+}
