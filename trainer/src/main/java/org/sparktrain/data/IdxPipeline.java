@@ -53,11 +53,14 @@ final class IdxPipeline {
       classes.add(Integer.toString(i));
     }
     return new FeaturePipelineModel(new FeaturePipelineModel.Params(
-        "idx", List.of(), center, scale, List.of(), List.of(), null, "class_index", classes, true, 0, 1));
+        "idx", List.of(), center, scale, List.of(), List.of(), null, LabelColumns.idxKind(data.label()), classes, true, 0, 1));
   }
 
   static JavaRDD<Example> examples(JavaRDD<Idx.Image> images, FeaturePipelineModel model) {
-    return images.map(im -> new Example(pixels(im, model), model.label(Integer.toString(im.label()))));
+    return images.map(im -> {
+      float[] x = pixels(im, model);
+      return new Example(x, model.labels(new String[] {Integer.toString(im.label())}, x));
+    });
   }
 
   static JavaRDD<FeatureRow> examplesWithIndex(JavaRDD<Idx.Image> images, FeaturePipelineModel model) {

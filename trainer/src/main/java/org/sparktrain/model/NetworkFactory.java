@@ -73,7 +73,8 @@ public final class NetworkFactory {
     return net;
   }
 
-  private static org.deeplearning4j.nn.conf.layers.Layer layer(LayerSpec layer) {
+  /** One layer of the job file as DL4J's configuration (nIn left for DL4J or the caller to set). */
+  static org.deeplearning4j.nn.conf.layers.Layer layer(LayerSpec layer) {
     return switch (layer.type()) {
       case "dense" ->
           new DenseLayer.Builder()

@@ -35,14 +35,15 @@ public final class JobFields {
     def("data.features.numeric", Type.STRING_LIST, List.of(), "Numeric columns; empty: every remaining column except the label.");
     oneOf("data.features.scaling", "standardize", List.of("standardize", "minmax", "none"), "Scaling of numeric columns, fitted on the training split.");
     str("data.label.column", null, "The label column (csv/parquet; absent for idx).");
-    oneOf("data.label.kind", "class_index", List.of("binary", "class_index", "numeric"), "binary: two values to 0/1; class_index: integer or string classes; numeric: a regression target.");
+    oneOf("data.label.kind", "class_index", List.of("binary", "class_index", "numeric", "multi_label", "reconstruct"), "binary: two values to 0/1; class_index: integer or string classes; numeric: a regression target; multi_label: several 0/1 columns (data.label.columns), one sigmoid output each; reconstruct: the scaled features themselves (an autoencoder; no label column).");
     num("data.label.classes", Type.INT, 0, 0.0, false, null, false, "Number of classes; 0: inferred from the training split.");
+    def("data.label.columns", Type.STRING_LIST, List.of(), "multi_label: the 0/1 label columns, one output each (instead of data.label.column).");
     oneOf("data.label.scaling", "none", List.of("none", "standardize"), "Scaling of a numeric target (undone for reported metrics).");
 
     oneOf("model.weight_init", "xavier", List.of("xavier", "xavier_uniform", "relu", "relu_uniform", "lecun_normal", "normal", "uniform"), "Weight initialisation.");
     num("model.l1", Type.DOUBLE, 0.0, 0.0, false, null, false, "L1 regularisation coefficient.");
     num("model.l2", Type.DOUBLE, 0.0, 0.0, false, null, false, "L2 regularisation coefficient.");
-    required("model.layers", Type.LIST_OF_MAPS, "The layers, first to last; the last is the output layer.");
+    required("model.layers", Type.LIST_OF_MAPS, "The layers, first to last; the last is the output layer. Not needed with model.keras.config or model.init_from; with model.init_from and model.replace_output, the new layers that replace the source's output layer.");
     FIELDS.put("model.layers[].type", new FieldDef("model.layers[].type", Type.ENUM, null, true, List.of("dense", "dropout", "output"), null, false, null, false, "Layer type."));
     str("model.layers[].name", null, "Optional layer name.");
     num("model.layers[].units", Type.INT, null, 1.0, false, null, false, "Units (dense, output; required there).");
@@ -50,6 +51,13 @@ public final class JobFields {
     num("model.layers[].alpha", Type.DOUBLE, 0.01, 0.0, true, null, false, "Slope for leakyrelu below zero.");
     num("model.layers[].rate", Type.DOUBLE, null, 0.0, false, 1.0, true, "Dropout layer: fraction of inputs dropped (required there).");
     FIELDS.put("model.layers[].loss", new FieldDef("model.layers[].loss", Type.ENUM, null, false, LOSSES, null, false, null, false, "Output layer: loss (required there)."));
+
+    str("model.init_from", null, "Start from a trained model: a model.zip written by train, or a checkpoint (a step directory or its network.zip); its feature pipeline is reused.");
+    def("model.replace_output", Type.BOOL, false, "With model.init_from: drop the source's output layer and append model.layers (the new head) after the kept layers.");
+    num("model.freeze", Type.INT, 0, 0.0, false, null, false, "Freeze the first this many layers of the network (their parameters stay unchanged); 0: none.");
+    def("model.freeze_layers", Type.STRING_LIST, List.of(), "Freeze the layers with these names (instead of model.freeze).");
+    str("model.keras.config", null, "A Keras Sequential model definition (model.to_json()) to train instead of model.layers.");
+    str("model.keras.weights", null, "Optional Keras HDF5 weights (.h5) for model.keras.config; without it the network starts from model.weight_init.");
 
     num("training.epochs", Type.INT, 10, 1.0, false, null, false, "Passes over the training split.");
     num("training.batch_size", Type.INT, 32, 1.0, false, null, false, "Examples per minibatch.");

@@ -38,6 +38,7 @@ public final class JobSpecWriter {
     label.put("kind", d.label().kind());
     label.put("classes", d.label().classes());
     label.put("scaling", d.label().scaling());
+    label.put("columns", d.label().columns());
     data.put("label", label);
     root.put("data", data);
     List<Object> layers = new ArrayList<>();
@@ -55,7 +56,22 @@ public final class JobSpecWriter {
       putIf(m, "loss", l.loss());
       layers.add(m);
     }
-    root.put("model", map("weight_init", s.model().weightInit(), "l1", s.model().l1(), "l2", s.model().l2(), "layers", layers));
+    Map<String, Object> model = map("weight_init", s.model().weightInit(), "l1", s.model().l1(), "l2", s.model().l2());
+    if (!layers.isEmpty()) {
+      model.put("layers", layers);
+    }
+    var src = s.model().source();
+    putIf(model, "init_from", src.initFrom());
+    model.put("replace_output", src.replaceOutput());
+    model.put("freeze", src.freeze());
+    model.put("freeze_layers", src.freezeLayers());
+    if (src.kerasConfig() != null) {
+      Map<String, Object> keras = new LinkedHashMap<>();
+      keras.put("config", src.kerasConfig());
+      putIf(keras, "weights", src.kerasWeights());
+      model.put("keras", keras);
+    }
+    root.put("model", model);
     var t = s.training();
     root.put("training", map("epochs", t.epochs(), "batch_size", t.batchSize(), "updater", t.updater(), "learning_rate", t.learningRate(), "momentum", t.momentum(), "rms_decay", t.rmsDecay()));
     var st = s.strategy();

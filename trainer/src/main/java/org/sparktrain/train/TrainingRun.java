@@ -24,7 +24,7 @@ import org.sparktrain.data.PreparedData;
 import org.sparktrain.eval.DistributedEvaluator;
 import org.sparktrain.model.Json;
 import org.sparktrain.model.ModelArchive;
-import org.sparktrain.model.NetworkFactory;
+import org.sparktrain.model.NetworkSources;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpecWriter;
 import org.sparktrain.strategy.StrategyContext;
@@ -76,8 +76,12 @@ public final class TrainingRun {
     int batch = StrategyContext.batchSizePerWorker(spec);
 
     FeaturePipelineModel savedPipeline = resumed.map(RunCheckpoints.Resumed::pipeline).orElse(null);
+    FeaturePipelineModel sourcePipeline =
+        savedPipeline == null ? NetworkSources.sourcePipeline(spec, hadoop) : null;
     PreparedData data =
-        phases.run("Read and prepare data", () -> Datasets.prepare(spark, spec, batch, savedPipeline));
+        phases.run(
+            "Read and prepare data",
+            () -> Datasets.prepare(spark, spec, batch, savedPipeline, sourcePipeline));
     JavaRDD<DataSet> train = data.train().persist(StorageLevel.MEMORY_AND_DISK_SER());
     JavaRDD<DataSet> validation = data.validation().persist(StorageLevel.MEMORY_AND_DISK_SER());
     LOG.info(
@@ -93,9 +97,7 @@ public final class TrainingRun {
             ? resumed.get().network()
             : phases.run(
                 "Build model",
-                () ->
-                    NetworkFactory.network(
-                        spec, data.pipeline().numInputs(), data.pipeline().numOutputs()));
+                () -> NetworkSources.network(spec, data.pipeline(), hadoop));
     EarlyStopping stopping = new EarlyStopping(spec.earlyStopping());
     resumed.ifPresent(r -> restoreStopping(stopping, r));
     MultiLayerNetwork best = resumed.map(RunCheckpoints.Resumed::best).orElse(null);
