@@ -6,10 +6,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.NoOp;
 import org.sparktrain.spec.JobSpec.SourceSpec;
 
 /**
@@ -75,6 +77,14 @@ public final class Freezing {
       Layer inner = c.getLayer();
       if (inner.getLayerName() == null) {
         inner.setLayerName(names.get(i));
+      }
+      if (inner instanceof BaseLayer base) {
+        // DL4J's wrapper hides the inner layer's updater but still applies its regularisation,
+        // which would shrink frozen weights (seen with model.l2 and Adam): take both away.
+        base.setIUpdater(new NoOp());
+        base.setBiasUpdater(new NoOp());
+        base.setRegularization(new ArrayList<>());
+        base.setRegularizationBias(new ArrayList<>());
       }
       if (!(inner instanceof FrozenLayerWithBackprop)) {
         FrozenLayerWithBackprop wrapper = new FrozenLayerWithBackprop(inner);
