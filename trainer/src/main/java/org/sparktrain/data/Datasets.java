@@ -30,11 +30,22 @@ public final class Datasets {
    */
   public static PreparedData prepare(
       SparkSession spark, JobSpec spec, int batchSize, FeaturePipelineModel fitted) {
+    return prepare(spark, spec, batchSize, fitted, null);
+  }
+
+  /**
+   * As {@link #prepare(SparkSession, JobSpec, int, FeaturePipelineModel)}; when {@code featuresFrom}
+   * is not null (model.init_from's pipeline), the freshly fitted pipeline takes its feature part
+   * (columns, categories, scaling statistics), so that every input means what it meant to the
+   * source network; the label is fitted anew.
+   */
+  public static PreparedData prepare(
+      SparkSession spark, JobSpec spec, int batchSize, FeaturePipelineModel fitted, FeaturePipelineModel featuresFrom) {
     DataSpec data = spec.data();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int partitions = data.partitions() > 0 ? data.partitions() : sc.defaultParallelism();
     if ("idx".equals(data.format())) {
-      return prepareIdx(sc, spec, batchSize, partitions, fitted);
+      return prepareIdx(sc, spec, batchSize, partitions, fitted, featuresFrom);
     }
     if (data.sequence().rows()) {
       return prepareSequences(spark, spec, batchSize, partitions, fitted);
@@ -46,7 +57,7 @@ public final class Datasets {
     Dataset<Row> test =
         data.testPath() != null ? Tabular.read(spark, data, data.testPath(), "data.test_path") : parts[2];
     train = train.repartition(partitions).cache();
-    FeaturePipelineModel model = fitted != null ? fitted : Tabular.fit(train, data);
+    FeaturePipelineModel model = fitted != null ? fitted : SourceFeatures.adopt(Tabular.fit(train, data), featuresFrom);
     return new PreparedData(
         model,
         Minibatches.of(Tabular.examples(train, model), batchSize),
@@ -79,7 +90,8 @@ public final class Datasets {
   }
 
   private static PreparedData prepareIdx(
-      JavaSparkContext sc, JobSpec spec, int batchSize, int partitions, FeaturePipelineModel fitted) {
+      JavaSparkContext sc, JobSpec spec, int batchSize, int partitions, FeaturePipelineModel fitted,
+      FeaturePipelineModel featuresFrom) {
     DataSpec data = spec.data();
     long seed = spec.seed();
     double trainFraction = data.split().train() / (data.split().train() + data.split().validation());
@@ -87,7 +99,7 @@ public final class Datasets {
     JavaRDD<Idx.Image> train = all.filter(im -> Idx.unit(seed, im.index()) < trainFraction).cache();
     JavaRDD<Idx.Image> validation = all.filter(im -> Idx.unit(seed, im.index()) >= trainFraction);
     JavaRDD<Idx.Image> test = Idx.read(sc, data.path(), "t10k", data.limit(), partitions, "data.path");
-    FeaturePipelineModel model = fitted != null ? fitted : IdxPipeline.fit(train, data);
+    FeaturePipelineModel model = fitted != null ? fitted : SourceFeatures.adopt(IdxPipeline.fit(train, data), featuresFrom);
     long trainCount = train.count();
     PreparedData prepared = new PreparedData(
         model,

@@ -54,7 +54,31 @@ public final class FeaturePipelineModel implements Serializable {
   }
 
   public int numOutputs() {
-    return "class_index".equals(p.labelKind()) ? p.classNames().size() : 1;
+    return switch (p.labelKind()) {
+      case "class_index", "multi_label" -> p.classNames().size();
+      case "reconstruct" -> numInputs();
+      default -> 1;
+    };
+  }
+
+  /**
+   * The input columns that hold the label: the label column, the multi_label columns (kept in
+   * {@code classNames}), or none for reconstruct.
+   */
+  public List<String> labelColumns() {
+    return switch (p.labelKind()) {
+      case "multi_label" -> p.classNames();
+      case "reconstruct" -> List.of();
+      default -> java.util.Collections.singletonList(p.labelColumn());
+    };
+  }
+
+  /** This pipeline with the feature part (columns, categories, scaling) of {@code source}. */
+  public FeaturePipelineModel withFeaturesOf(FeaturePipelineModel source) {
+    Params s = source.p;
+    return new FeaturePipelineModel(
+        new Params(p.format(), s.numericColumns(), s.center(), s.scale(), s.categoricalColumns(), s.categories(),
+            p.labelColumn(), p.labelKind(), p.classNames(), p.integerClasses(), p.labelCenter(), p.labelScale()));
   }
 
   public String labelKind() {
@@ -106,6 +130,33 @@ public final class FeaturePipelineModel implements Serializable {
       offset += cats.size();
     }
     return x;
+  }
+
+  /**
+   * The encoded label from the raw values of {@link #labelColumns()} (text form) and the example's
+   * features (the target of reconstruct).
+   */
+  float[] labels(String[] raw, float[] features) {
+    switch (p.labelKind()) {
+      case "reconstruct" -> {
+        return features;
+      }
+      case "multi_label" -> {
+        float[] y = new float[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+          String v = Tabular.canonical(raw[i]);
+          if (!"0".equals(v) && !"1".equals(v)) {
+            throw new DataException("label column '" + p.classNames().get(i) + "': value \"" + raw[i]
+                + "\" is not 0 or 1; multi_label columns hold 0/1 flags; fix the data or leave the column out of data.label.columns");
+          }
+          y[i] = "1".equals(v) ? 1f : 0f;
+        }
+        return y;
+      }
+      default -> {
+        return label(raw[0]);
+      }
+    }
   }
 
   /** The encoded label for a raw label value (text form). */

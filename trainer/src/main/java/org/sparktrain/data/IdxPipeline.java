@@ -40,10 +40,24 @@ final class IdxPipeline {
     }, 2);
     double[] center = new double[n];
     double[] scale = new double[n];
+    double lowest = Double.POSITIVE_INFINITY;
+    double highest = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < n; j++) {
+      lowest = Math.min(lowest, s[1 + 2 * n + j]);
+      highest = Math.max(highest, s[1 + 3 * n + j]);
+    }
     for (int j = 0; j < n; j++) {
       double mean = s[1 + j] / s[0];
       double sd = Math.sqrt(Math.max(0, s[1 + n + j] / s[0] - mean * mean));
-      double[] cs = Scaling.centerScale(data.features().scaling(), mean, sd, s[1 + 2 * n + j], s[1 + 3 * n + j]);
+      double lo = s[1 + 2 * n + j];
+      double hi = s[1 + 3 * n + j];
+      // A pixel blank in every training image (an edge) takes the range of all pixels under minmax,
+      // so that a stroke there in a later image stays in [0, 1] instead of reaching 255.
+      if ("minmax".equals(data.features().scaling()) && hi <= lo && highest > lowest) {
+        lo = lowest;
+        hi = highest;
+      }
+      double[] cs = Scaling.centerScale(data.features().scaling(), mean, sd, lo, hi);
       center[j] = cs[0];
       scale[j] = cs[1];
     }
@@ -53,11 +67,14 @@ final class IdxPipeline {
       classes.add(Integer.toString(i));
     }
     return new FeaturePipelineModel(new FeaturePipelineModel.Params(
-        "idx", List.of(), center, scale, List.of(), List.of(), null, "class_index", classes, true, 0, 1));
+        "idx", List.of(), center, scale, List.of(), List.of(), null, LabelColumns.idxKind(data.label()), classes, true, 0, 1));
   }
 
   static JavaRDD<Example> examples(JavaRDD<Idx.Image> images, FeaturePipelineModel model) {
-    return images.map(im -> new Example(pixels(im, model), model.label(Integer.toString(im.label()))));
+    return images.map(im -> {
+      float[] x = pixels(im, model);
+      return new Example(x, model.labels(new String[] {Integer.toString(im.label())}, x));
+    });
   }
 
   static JavaRDD<FeatureRow> examplesWithIndex(JavaRDD<Idx.Image> images, FeaturePipelineModel model) {

@@ -63,12 +63,13 @@ final class Tabular {
     if (data.label().column() != null && !all.contains(data.label().column())) {
       throw new DataException("data.label.column: column '" + data.label().column() + "' is not in the data; columns are: " + String.join(", ", all));
     }
+    LabelColumns.requirePresent(data.label(), all);
     if (!declared.isEmpty()) {
       return declared;
     }
     List<String> rest = new ArrayList<>();
     for (String c : columns) {
-      if (!c.equals(data.label().column()) && !data.features().drop().contains(c) && !data.features().categorical().contains(c)) {
+      if (!c.equals(data.label().column()) && !data.label().columns().contains(c) && !data.features().drop().contains(c) && !data.features().categorical().contains(c)) {
         rest.add(c);
       }
     }
@@ -115,6 +116,11 @@ final class Tabular {
       categories.add(distinct(train, c));
     }
     String labelColumn = data.label().column();
+    if (LabelColumns.handles(data.label())) {
+      return new FeaturePipelineModel(
+          new FeaturePipelineModel.Params(data.format(), numeric, center, scale, categorical, categories, null,
+              data.label().kind(), LabelColumns.fit(train, data.label()), false, 0, 1));
+    }
     // A numeric target has no classes: check its values with an aggregation instead of
     // collecting (and capping) its distinct values.
     boolean numericLabel = "numeric".equals(data.label().kind());
@@ -192,7 +198,7 @@ final class Tabular {
   static JavaRDD<Example> examples(Dataset<Row> df, FeaturePipelineModel model) {
     int[] num = indices(df, model.params().numericColumns());
     int[] cat = indices(df, model.params().categoricalColumns());
-    int label = indices(df, List.of(model.params().labelColumn()))[0];
+    int[] label = indices(df, model.labelColumns());
     List<String> names = model.params().numericColumns();
     return df.javaRDD().mapPartitions((Iterator<Row> it) -> new Iterator<Example>() {
       @Override
@@ -203,7 +209,12 @@ final class Tabular {
       @Override
       public Example next() {
         Row r = it.next();
-        return new Example(featurize(r, num, cat, names, model), model.label(r.isNullAt(label) ? null : String.valueOf(r.get(label))));
+        String[] raw = new String[label.length];
+        for (int i = 0; i < label.length; i++) {
+          raw[i] = r.isNullAt(label[i]) ? null : String.valueOf(r.get(label[i]));
+        }
+        float[] x = featurize(r, num, cat, names, model);
+        return new Example(x, model.labels(raw, x));
       }
     });
   }

@@ -16,7 +16,7 @@ public final class MetricsAccumulator implements Serializable {
   /** Score histogram resolution for binary AUC; the error it introduces is below 1e-4. */
   static final int AUC_BINS = 10_000;
 
-  private final String kind; // binary | class_index | numeric
+  private final String kind; // binary | class_index | numeric | multi_label | reconstruct
   private final int classes;
   private long count;
   private double lossSum;
@@ -29,11 +29,16 @@ public final class MetricsAccumulator implements Serializable {
   private double sumAbsoluteError;
   private double sumY;
   private double sumYSquared;
+  // reconstruct: squared error summed over every output of every example
+  private long elements;
+  // multi_label: one binary task per output
+  private final MultiLabelCounts multiLabel;
 
   public MetricsAccumulator(String kind, int outputs) {
     this.kind = kind;
     this.classes = "binary".equals(kind) ? 2 : outputs;
-    boolean classification = !"numeric".equals(kind);
+    this.multiLabel = "multi_label".equals(kind) ? new MultiLabelCounts(outputs) : null;
+    boolean classification = !"numeric".equals(kind) && !"reconstruct".equals(kind) && !"multi_label".equals(kind);
     this.confusion = classification ? new long[classes][classes] : new long[0][0];
     this.positiveScores = "binary".equals(kind) ? new long[AUC_BINS + 1] : new long[0];
     this.negativeScores = "binary".equals(kind) ? new long[AUC_BINS + 1] : new long[0];
@@ -57,6 +62,14 @@ public final class MetricsAccumulator implements Serializable {
         confusion[actual][p >= 0.5 ? 1 : 0]++;
         int bin = (int) Math.round(Math.max(0, Math.min(1, p)) * AUC_BINS);
         (actual == 1 ? positiveScores : negativeScores)[bin]++;
+      }
+      case "multi_label" -> multiLabel.add(output, label);
+      case "reconstruct" -> {
+        for (int i = 0; i < label.length; i++) {
+          double e = output[i] - label[i];
+          sumSquaredError += e * e;
+        }
+        elements += label.length;
       }
       case "numeric" -> {
         double y = label[0];
@@ -97,6 +110,10 @@ public final class MetricsAccumulator implements Serializable {
     sumAbsoluteError += other.sumAbsoluteError;
     sumY += other.sumY;
     sumYSquared += other.sumYSquared;
+    elements += other.elements;
+    if (multiLabel != null) {
+      multiLabel.merge(other.multiLabel);
+    }
     return this;
   }
 
@@ -111,6 +128,9 @@ public final class MetricsAccumulator implements Serializable {
     switch (kind) {
       case "binary" -> binary(m);
       case "numeric" -> regression(m);
+      case "multi_label" -> multiLabel.metrics(m);
+      // Mean squared error per feature on the scaled features, the autoencoder's usual measure.
+      case "reconstruct" -> m.put("mse", elements == 0 ? Double.NaN : sumSquaredError / elements);
       default -> multiclass(m);
     }
     m.put("examples", count);

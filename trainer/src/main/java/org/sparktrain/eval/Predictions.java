@@ -26,6 +26,8 @@ import org.sparktrain.model.ModelArchive;
  */
 public final class Predictions {
   private static final int BATCH = 256;
+  /** The column predict writes for an autoencoder: the row's mean squared error over its scaled features. */
+  public static final String RECONSTRUCTION_ERROR = "reconstruction_error";
 
   private Predictions() {}
 
@@ -43,6 +45,16 @@ public final class Predictions {
     return spark.createDataFrame(out, schema(keys.isEmpty() && "idx".equals(model.spec().data().format()) ? List.of("index") : keys, pipeline));
   }
 
+  /** Mean squared difference between a reconstruction and the scaled features it reconstructs. */
+  static double reconstructionError(float[] out, float[] features) {
+    double sum = 0;
+    for (int i = 0; i < features.length; i++) {
+      double e = out[i] - features[i];
+      sum += e * e;
+    }
+    return features.length == 0 ? 0.0 : sum / features.length;
+  }
+
   static StructType schema(List<String> keys, FeaturePipelineModel pipeline) {
     List<StructField> fields = new ArrayList<>();
     for (String k : keys) {
@@ -50,6 +62,8 @@ public final class Predictions {
     }
     if ("numeric".equals(pipeline.labelKind())) {
       fields.add(DataTypes.createStructField("prediction", DataTypes.DoubleType, false));
+    } else if ("reconstruct".equals(pipeline.labelKind())) {
+      fields.add(DataTypes.createStructField(RECONSTRUCTION_ERROR, DataTypes.DoubleType, false));
     } else {
       fields.add(DataTypes.createStructField("prediction", DataTypes.StringType, false));
       for (String c : pipeline.classNames()) {
@@ -76,7 +90,7 @@ public final class Predictions {
         }
         float[][] y = org.sparktrain.model.Losses.probabilities(net, net.output(Nd4j.create(x), false)).toFloatMatrix();
         for (int i = 0; i < x.length; i++) {
-          result.add(row(batch.get(i).keys(), y[i], pipeline));
+          result.add(row(batch.get(i).keys(), y[i], x[i], pipeline));
         }
         batch.clear();
       }
@@ -84,11 +98,24 @@ public final class Predictions {
     return result.iterator();
   }
 
-  private static Row row(String[] keys, float[] out, FeaturePipelineModel pipeline) {
+  private static Row row(String[] keys, float[] out, float[] features, FeaturePipelineModel pipeline) {
     List<Object> values = new ArrayList<>(List.of((Object[]) keys));
     List<String> classes = pipeline.classNames();
     switch (pipeline.labelKind()) {
       case "numeric" -> values.add(pipeline.unscaleLabel(out[0]));
+      case "reconstruct" -> values.add(reconstructionError(out, features));
+      case "multi_label" -> {
+        List<String> positive = new ArrayList<>();
+        for (int i = 0; i < out.length; i++) {
+          if (out[i] >= 0.5f) {
+            positive.add(classes.get(i));
+          }
+        }
+        values.add(String.join(",", positive));
+        for (float p : out) {
+          values.add((double) p);
+        }
+      }
       case "binary" -> {
         values.add(classes.get(out[0] >= 0.5f ? 1 : 0));
         values.add(1.0 - out[0]);

@@ -23,6 +23,17 @@ import org.sparktrain.spec.JobSpec.LayerSpec;
 public final class Losses {
   private Losses() {}
 
+  /** A loss that takes probabilities (not logits) by name, for output layers built elsewhere. */
+  static LossFunction lossFunction(String name) {
+    return switch (name) {
+      case "binary_crossentropy" -> LossFunction.XENT;
+      case "categorical_crossentropy", "sparse_categorical_crossentropy" -> LossFunction.MCXENT;
+      case "mse" -> LossFunction.MSE;
+      case "mae" -> LossFunction.MEAN_ABSOLUTE_ERROR;
+      default -> throw new IllegalArgumentException("unknown loss " + name);
+    };
+  }
+
   static OutputLayer outputLayer(LayerSpec layer, IActivation activation) {
     OutputLayer.Builder b = new OutputLayer.Builder().name(layer.name()).nOut(layer.units());
     switch (layer.loss()) {

@@ -142,7 +142,13 @@ public final class NetworkFactory {
     return lines;
   }
 
-  private static org.deeplearning4j.nn.conf.layers.Layer layer(LayerSpec layer, InputDims in) {
+  /** One layer of the job file as DL4J's configuration, for a head appended to another network (nIn left to DL4J or the caller). */
+  static org.deeplearning4j.nn.conf.layers.Layer layer(LayerSpec layer) {
+    return layer(layer, null);
+  }
+
+  /** One layer of the job file as DL4J's configuration; {@code in} gives the text vocabulary (null: none). */
+  static org.deeplearning4j.nn.conf.layers.Layer layer(LayerSpec layer, InputDims in) {
     ConvolutionMode mode = "same".equals(layer.padding()) ? ConvolutionMode.Same : ConvolutionMode.Truncate;
     return switch (layer.type()) {
       case "dense" ->

@@ -9,6 +9,7 @@ final class CrossFieldRules {
   private CrossFieldRules() {}
 
   static void check(Resolved r, List<Violation> v) {
+    source(r, v);
     layers(r, v);
     split(r, v);
     label(r, v);
@@ -31,6 +32,35 @@ final class CrossFieldRules {
       }
     }
     return Integer.parseInt(parts[4]) <= 32;
+  }
+
+  /** model.init_from, model.keras, the head that replaces an output layer, and freezing. */
+  private static void source(Resolved r, List<Violation> v) {
+    String initFrom = r.str("model.init_from");
+    String keras = r.str("model.keras.config");
+    boolean replace = (Boolean) r.values.get("model.replace_output");
+    boolean hasLayers = !r.layers.isEmpty();
+    if (initFrom != null && keras != null) {
+      v.add(new Violation("model.keras.config", "model.init_from and model.keras.config both name a starting network; keep one"));
+    }
+    if (keras != null && hasLayers) {
+      v.add(new Violation("model.layers", "the Keras definition (model.keras.config) is the network; remove model.layers"));
+    }
+    if (r.str("model.keras.weights") != null && keras == null) {
+      v.add(new Violation("model.keras.weights", "needs model.keras.config: the model definition the weights belong to"));
+    }
+    if (replace && initFrom == null) {
+      v.add(new Violation("model.replace_output", "applies with model.init_from only; remove it or set model.init_from"));
+    }
+    if (initFrom != null && replace && !hasLayers) {
+      v.add(new Violation("model.layers", "model.replace_output needs the new head in model.layers, ending in an output layer, e.g. [{type: output, units: 1, loss: binary_crossentropy}]"));
+    }
+    if (initFrom != null && !replace && hasLayers) {
+      v.add(new Violation("model.replace_output", "model.layers with model.init_from is the new head that replaces the source's output layer; set model.replace_output: true, or remove model.layers to train the source network as it is"));
+    }
+    if (r.integer("model.freeze") > 0 && !r.list("model.freeze_layers").isEmpty()) {
+      v.add(new Violation("model.freeze_layers", "give model.freeze (the first N layers) or model.freeze_layers (by name), not both"));
+    }
   }
 
   private static void layers(Resolved r, List<Violation> v) {
@@ -139,6 +169,8 @@ final class CrossFieldRules {
         switch (labelKind) {
           case "binary" -> List.of("loss", "accuracy", "precision", "recall", "f1", "auc");
           case "numeric" -> List.of("loss", "mse", "mae", "r2");
+          case "reconstruct" -> List.of("loss", "mse");
+          case "multi_label" -> List.of("loss", "accuracy", "subset_accuracy", "micro_f1", "macro_f1", "macro_auc");
           default -> List.of("loss", "accuracy", "macro_f1");
         };
     List<String> names = new java.util.ArrayList<>(List.of("train_loss"));
@@ -183,13 +215,26 @@ final class CrossFieldRules {
   private static void label(Resolved r, List<Violation> v) {
     String format = r.str("data.format");
     String column = r.str("data.label.column");
-    if (!"idx".equals(format) && column == null) {
+    String kind = r.str("data.label.kind");
+    List<String> columns = r.list("data.label.columns");
+    boolean oneColumn = !"multi_label".equals(kind) && !"reconstruct".equals(kind);
+    if (!"idx".equals(format) && column == null && oneColumn) {
       v.add(new Violation("data.label.column", "required for " + format + " data: the column holding the label"));
     }
     if ("idx".equals(format) && column != null) {
       v.add(new Violation("data.label.column", "must be absent for idx data (labels come from the *-labels-idx1-ubyte files)"));
     }
-    String kind = r.str("data.label.kind");
+    if (!oneColumn && column != null) {
+      v.add(new Violation("data.label.column", "must be absent for label kind " + kind
+          + ("reconstruct".equals(kind) ? " (the features are the target)" : "; list the 0/1 columns in data.label.columns")));
+    }
+    if ("multi_label".equals(kind)) {
+      need(v, !columns.isEmpty(), "data.label.columns", "required for label kind multi_label: the 0/1 label columns, e.g. [a, b, c]");
+      need(v, !"idx".equals(format), "data.label.kind", "multi_label needs csv or parquet data with 0/1 label columns; idx data has one class per image");
+      need(v, columns.size() == new java.util.HashSet<>(columns).size(), "data.label.columns", "a column is listed twice; list each once");
+    } else if (!columns.isEmpty()) {
+      v.add(new Violation("data.label.columns", "only for label kind multi_label (data.label.kind is " + kind + "); use data.label.column"));
+    }
     if ("standardize".equals(r.str("data.label.scaling")) && !"numeric".equals(kind)) {
       v.add(new Violation("data.label.scaling", "standardize applies to numeric labels only; data.label.kind is " + kind));
     }
@@ -208,8 +253,13 @@ final class CrossFieldRules {
     int units = unitsObj == null ? -1 : ((Number) unitsObj).intValue();
     switch (loss) {
       case "binary_crossentropy" -> {
-        need(v, "binary".equals(kind), "data.label.kind", "binary_crossentropy needs label kind binary, got " + kind);
-        need(v, units == 1 || units < 0, at + ".units", "binary_crossentropy needs 1 output unit, got " + units);
+        need(v, "binary".equals(kind) || "multi_label".equals(kind) || "reconstruct".equals(kind), "data.label.kind",
+            "binary_crossentropy needs label kind binary, got " + kind + " (or multi_label, or reconstruct for an autoencoder)");
+        int want = "multi_label".equals(kind) ? columns.size() : 1;
+        need(v, units == want || units < 0 || "reconstruct".equals(kind), at + ".units",
+            "multi_label".equals(kind)
+                ? "binary_crossentropy with multi_label needs one output unit per label column (" + want + "), got " + units
+                : "binary_crossentropy needs 1 output unit, got " + units);
         need(v, "sigmoid".equals(activation), at + ".activation", "binary_crossentropy needs a sigmoid output, got " + activation);
       }
       case "categorical_crossentropy", "sparse_categorical_crossentropy" -> {
@@ -229,7 +279,8 @@ final class CrossFieldRules {
         need(v, units >= 2 || units < 0, at + ".units", loss + " needs at least 2 output units (one per class), got " + units);
         need(v, "identity".equals(activation), at + ".activation", loss + " takes logits: the output activation must be identity (or absent), got " + activation);
       }
-      default -> need(v, "numeric".equals(kind), "data.label.kind", loss + " is a regression loss and needs label kind numeric, got " + kind);
+      default -> need(v, "numeric".equals(kind) || "reconstruct".equals(kind), "data.label.kind",
+          loss + " is a regression loss and needs label kind numeric, got " + kind + " (or reconstruct for an autoencoder)");
     }
   }
 
@@ -242,9 +293,13 @@ final class CrossFieldRules {
   private static void columns(Resolved r, List<Violation> v) {
     Map<String, String> seen = new HashMap<>();
     String label = r.str("data.label.column");
+    List<String> labels = r.list("data.label.columns");
     for (String list : List.of("drop", "categorical", "numeric")) {
       String path = "data.features." + list;
       for (String c : r.list(path)) {
+        if (labels.contains(c)) {
+          v.add(new Violation(path, "column '" + c + "' is a label (data.label.columns); remove it from " + path));
+        }
         if (c.equals(label)) {
           v.add(new Violation(path, "column '" + c + "' is the label (data.label.column); remove it from " + path));
         }

@@ -16,7 +16,7 @@ final class FieldChecks {
         continue;
       }
       if (!out.values.containsKey(f.path())) {
-        if (f.required()) {
+        if (f.required() && !("model.layers".equals(f.path()) && networkFromElsewhere(out.values))) {
           violations.add(new Violation(f.path(), "required: " + f.description()));
         } else {
           out.values.put(f.path(), f.defaultValue());
@@ -40,6 +40,11 @@ final class FieldChecks {
         violations.add(new Violation("model.layers", "needs at least one layer (the output layer)"));
       }
     }
+  }
+
+  /** A Keras definition or a trained model supplies the network, so model.layers may be absent. */
+  private static boolean networkFromElsewhere(Map<String, Object> values) {
+    return values.get("model.keras.config") != null || values.get("model.init_from") != null;
   }
 
   @SuppressWarnings("unchecked")

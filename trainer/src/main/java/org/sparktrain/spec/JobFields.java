@@ -38,8 +38,9 @@ public final class JobFields {
     def("data.features.numeric", Type.STRING_LIST, List.of(), "Numeric columns; empty: every remaining column except the label.");
     oneOf("data.features.scaling", "standardize", List.of("standardize", "minmax", "none"), "Scaling of numeric columns, fitted on the training split.");
     str("data.label.column", null, "The label column (csv/parquet; absent for idx).");
-    oneOf("data.label.kind", "class_index", List.of("binary", "class_index", "numeric"), "binary: two values to 0/1; class_index: integer or string classes; numeric: a regression target.");
+    oneOf("data.label.kind", "class_index", List.of("binary", "class_index", "numeric", "multi_label", "reconstruct"), "binary: two values to 0/1; class_index: integer or string classes; numeric: a regression target; multi_label: several 0/1 columns (data.label.columns), one sigmoid output each; reconstruct: the scaled features themselves (an autoencoder; no label column).");
     num("data.label.classes", Type.INT, 0, 0.0, false, null, false, "Number of classes; 0: inferred from the training split.");
+    def("data.label.columns", Type.STRING_LIST, List.of(), "multi_label: the 0/1 label columns, one output each (instead of data.label.column).");
     oneOf("data.label.scaling", "none", List.of("none", "standardize"), "Scaling of a numeric target (undone for reported metrics).");
     str("data.sequence.id", null, "Sequences from csv/parquet rows: the column naming the sequence a row belongs to (one label per sequence, from data.label.column); splits are drawn per sequence.");
     str("data.sequence.step", null, "Sequences: the column that orders rows within a sequence (numeric).");
@@ -56,7 +57,7 @@ public final class JobFields {
     num("model.input.channels", Type.INT, 0, 0.0, false, null, false, "image: channels; 0: from the data (1 for idx).");
     num("model.input.length", Type.INT, 0, 0.0, false, null, false, "sequence: time steps; longer sequences are truncated, shorter ones padded and masked (required for sequences).");
     num("model.input.features", Type.INT, 0, 0.0, false, null, false, "Features per example (features) or per time step (sequence); 0: from the data. When set, a test checks the data against it.");
-    required("model.layers", Type.LIST_OF_MAPS, "The layers, first to last; the last is the output layer.");
+    required("model.layers", Type.LIST_OF_MAPS, "The layers, first to last; the last is the output layer. Not needed with model.keras.config or model.init_from; with model.init_from and model.replace_output, the new layers that replace the source's output layer.");
     FIELDS.put("model.layers[].type", new FieldDef("model.layers[].type", Type.ENUM, null, true, List.copyOf(LAYER_FIELDS.keySet()), null, false, null, false, "Layer type; the fields each type takes are listed under Networks in the README."));
     str("model.layers[].name", null, "Optional layer name.");
     num("model.layers[].units", Type.INT, null, 1.0, false, null, false, "Units (dense, output, lstm) or embedding size (embedding); required there.");
@@ -72,6 +73,13 @@ public final class JobFields {
     def("model.layers[].return_sequences", Type.BOOL, false, "lstm: output the whole sequence (true, to feed another lstm or conv1d) or only the last unmasked time step (false).");
     def("model.layers[].bidirectional", Type.BOOL, false, "lstm: a second lstm reads the sequence backwards; their outputs are concatenated (2 x units).");
     num("model.layers[].vocabulary", Type.INT, null, 2.0, false, null, false, "embedding: number of token ids (0 .. vocabulary-1); default: the text vocabulary of data.text (its size + 2 for padding and unknown words).");
+
+    str("model.init_from", null, "Start from a trained model: a model.zip written by train, or a checkpoint (a step directory or its network.zip); its feature pipeline is reused.");
+    def("model.replace_output", Type.BOOL, false, "With model.init_from: drop the source's output layer and append model.layers (the new head) after the kept layers.");
+    num("model.freeze", Type.INT, 0, 0.0, false, null, false, "Freeze the first this many layers of the network (their parameters stay unchanged); 0: none.");
+    def("model.freeze_layers", Type.STRING_LIST, List.of(), "Freeze the layers with these names (instead of model.freeze).");
+    str("model.keras.config", null, "A Keras Sequential model definition (model.to_json()) to train instead of model.layers.");
+    str("model.keras.weights", null, "Optional Keras HDF5 weights (.h5) for model.keras.config; without it the network starts from model.weight_init.");
 
     num("training.epochs", Type.INT, 10, 1.0, false, null, false, "Passes over the training split.");
     num("training.batch_size", Type.INT, 32, 1.0, false, null, false, "Examples per minibatch.");

@@ -67,13 +67,25 @@ public record JobSpec(
 
   /** The label column and its kind. */
   public record LabelSpec(
-      String column, // null for idx
-      String kind, // binary | class_index | numeric
+      String column, // null for idx, multi_label and reconstruct
+      String kind, // binary | class_index | numeric | multi_label | reconstruct
       int classes, // 0: inferred from the training split
-      String scaling) {} // none | standardize (numeric targets only)
+      String scaling, // none | standardize (numeric targets only)
+      List<String> columns) { // multi_label: the 0/1 columns
 
-  /** A sequential network and the shape of one example. */
-  public record ModelSpec(String weightInit, double l1, double l2, InputSpec input, List<LayerSpec> layers) {}
+    public LabelSpec(String column, String kind, int classes, String scaling) {
+      this(column, kind, classes, scaling, List.of());
+    }
+  }
+
+  /** A sequential network, the shape of one example, and where it starts other than from model.layers. */
+  public record ModelSpec(
+      String weightInit, double l1, double l2, InputSpec input, List<LayerSpec> layers, SourceSpec source) {
+
+    public ModelSpec(String weightInit, double l1, double l2, InputSpec input, List<LayerSpec> layers) {
+      this(weightInit, l1, l2, input, layers, SourceSpec.NONE);
+    }
+  }
 
   /** What one example is; 0 for a size that comes from the data. */
   public record InputSpec(
@@ -83,6 +95,26 @@ public record JobSpec(
       int channels,
       int length,
       int features) {}
+  /** Where a network starts other than from model.layers, and which of its layers stay fixed. */
+  public record SourceSpec(
+      String initFrom, // null: no transfer
+      boolean replaceOutput,
+      int freeze, // first N layers
+      List<String> freezeLayers,
+      String kerasConfig, // null: no Keras import
+      String kerasWeights) {
+    public static final SourceSpec NONE = new SourceSpec(null, false, 0, List.of(), null, null);
+
+    /** Whether the network comes from a Keras definition or a trained model rather than model.layers alone. */
+    public boolean replacesLayers() {
+      return kerasConfig != null || initFrom != null;
+    }
+
+    /** Whether any layer is frozen. */
+    public boolean freezes() {
+      return freeze > 0 || !freezeLayers.isEmpty();
+    }
+  }
 
   /** One layer; fields that do not apply to its type are null (or 0). */
   public record LayerSpec(

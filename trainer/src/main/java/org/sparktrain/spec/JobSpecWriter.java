@@ -38,6 +38,7 @@ public final class JobSpecWriter {
     label.put("kind", d.label().kind());
     label.put("classes", d.label().classes());
     label.put("scaling", d.label().scaling());
+    label.put("columns", d.label().columns());
     data.put("label", label);
     var q = d.sequence();
     if (q.rows()) {
@@ -75,9 +76,24 @@ public final class JobSpecWriter {
       }
       layers.add(m);
     }
+    Map<String, Object> model = map("weight_init", s.model().weightInit(), "l1", s.model().l1(), "l2", s.model().l2());
     var in = s.model().input();
-    Map<String, Object> input = map("kind", in.kind(), "height", in.height(), "width", in.width(), "channels", in.channels(), "length", in.length(), "features", in.features());
-    root.put("model", map("weight_init", s.model().weightInit(), "l1", s.model().l1(), "l2", s.model().l2(), "input", input, "layers", layers));
+    model.put("input", map("kind", in.kind(), "height", in.height(), "width", in.width(), "channels", in.channels(), "length", in.length(), "features", in.features()));
+    if (!layers.isEmpty()) {
+      model.put("layers", layers);
+    }
+    var src = s.model().source();
+    putIf(model, "init_from", src.initFrom());
+    model.put("replace_output", src.replaceOutput());
+    model.put("freeze", src.freeze());
+    model.put("freeze_layers", src.freezeLayers());
+    if (src.kerasConfig() != null) {
+      Map<String, Object> keras = new LinkedHashMap<>();
+      keras.put("config", src.kerasConfig());
+      putIf(keras, "weights", src.kerasWeights());
+      model.put("keras", keras);
+    }
+    root.put("model", model);
     var t = s.training();
     root.put("training", map("epochs", t.epochs(), "batch_size", t.batchSize(), "updater", t.updater(), "learning_rate", t.learningRate(), "momentum", t.momentum(), "rms_decay", t.rmsDecay()));
     var st = s.strategy();

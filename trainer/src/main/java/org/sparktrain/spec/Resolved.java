@@ -64,7 +64,8 @@ final class Resolved {
                 str("data.label.column"),
                 str("data.label.kind"),
                 integer("data.label.classes"),
-                str("data.label.scaling")),
+                str("data.label.scaling"),
+                list("data.label.columns")),
             new JobSpec.SequenceSpec(
                 str("data.sequence.id"),
                 str("data.sequence.step"),
@@ -75,7 +76,20 @@ final class Resolved {
     for (Map<String, Object> l : layers) {
       layerSpecs.add(layer(l));
     }
-    ModelSpec model = new ModelSpec(str("model.weight_init"), dbl("model.l1"), dbl("model.l2"), input(), List.copyOf(layerSpecs));
+    ModelSpec model =
+        new ModelSpec(
+            str("model.weight_init"),
+            dbl("model.l1"),
+            dbl("model.l2"),
+            input(),
+            List.copyOf(layerSpecs),
+            new JobSpec.SourceSpec(
+                str("model.init_from"),
+                (Boolean) values.get("model.replace_output"),
+                integer("model.freeze"),
+                list("model.freeze_layers"),
+                str("model.keras.config"),
+                str("model.keras.weights")));
     TrainingSpec training =
         new TrainingSpec(
             integer("training.epochs"),

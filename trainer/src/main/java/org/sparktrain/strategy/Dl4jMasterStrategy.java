@@ -24,6 +24,7 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
   private int exportedRdd = -1;
   private List<String> exported;
   private JavaRDD<String> epochPaths;
+  private final FrozenGuard frozen;
 
   /**
    * @param lossListener whether workers report their minibatch losses through a listener; only
@@ -37,6 +38,7 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
       int workers,
       boolean lossListener) {
     this.ctx = ctx;
+    this.frozen = new FrozenGuard(ctx.network);
     this.workers = workers;
     this.masters = masters;
     this.masterPerEpoch = masterPerEpoch;
@@ -59,10 +61,12 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
     }
     if (loss == null) {
       fit(train);
+      frozen.restore(sparkNet.getNetwork(), epoch);
       return Double.NaN;
     }
     loss.reset();
     fit(train);
+    frozen.restore(sparkNet.getNetwork(), epoch);
     return loss.mean();
   }
 
@@ -112,6 +116,11 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
 
   /** Called once the minibatches of a training RDD are exported. */
   protected void exported(int minibatches) {}
+
+  @Override
+  public double frozenDrift() {
+    return frozen.maxDrift();
+  }
 
   @Override
   public long nonFiniteLosses() {

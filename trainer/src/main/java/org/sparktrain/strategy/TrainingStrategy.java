@@ -24,6 +24,14 @@ public interface TrainingStrategy extends AutoCloseable {
     return 0;
   }
 
+  /**
+   * The largest change of a frozen parameter found (and undone) after an epoch so far; 0 when
+   * frozen layers came through unchanged or there are none. See {@link FrozenGuard}.
+   */
+  default double frozenDrift() {
+    return 0;
+  }
+
   /** The current network; its parameters are those after the last completed epoch. */
   MultiLayerNetwork network();
 

@@ -26,6 +26,7 @@ import org.sparktrain.model.InputDims;
 import org.sparktrain.model.Json;
 import org.sparktrain.model.ModelArchive;
 import org.sparktrain.model.NetworkFactory;
+import org.sparktrain.model.NetworkSources;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpecWriter;
 import org.sparktrain.strategy.StrategyContext;
@@ -77,8 +78,12 @@ public final class TrainingRun {
     int batch = StrategyContext.batchSizePerWorker(spec);
 
     FeaturePipelineModel savedPipeline = resumed.map(RunCheckpoints.Resumed::pipeline).orElse(null);
+    FeaturePipelineModel sourcePipeline =
+        savedPipeline == null ? NetworkSources.sourcePipeline(spec, hadoop) : null;
     PreparedData data =
-        phases.run("Read and prepare data", () -> Datasets.prepare(spark, spec, batch, savedPipeline));
+        phases.run(
+            "Read and prepare data",
+            () -> Datasets.prepare(spark, spec, batch, savedPipeline, sourcePipeline));
     JavaRDD<DataSet> train = data.train().persist(StorageLevel.MEMORY_AND_DISK_SER());
     JavaRDD<DataSet> validation = data.validation().persist(StorageLevel.MEMORY_AND_DISK_SER());
     LOG.info(
@@ -97,8 +102,8 @@ public final class TrainingRun {
             ? resumed.get().network()
             : phases.run(
                 "Build model",
-                () -> NetworkFactory.network(spec, dims, data.pipeline().numOutputs()));
-    if (LOG.isInfoEnabled()) {
+                () -> NetworkSources.network(spec, dims, data.pipeline(), hadoop));
+    if (LOG.isInfoEnabled() && !spec.model().source().replacesLayers()) {
       LOG.info("Model summary:\n{}", String.join("\n", NetworkFactory.summary(spec, dims)));
     }
     EarlyStopping stopping = new EarlyStopping(spec.earlyStopping());

@@ -72,7 +72,10 @@ class JobFieldsTest {
             "early_stopping"),
         JobFields.childNames(""));
     assertEquals(List.of("train", "validation", "test"), JobFields.childNames("data.split"));
-    assertEquals(List.of("weight_init", "l1", "l2", "layers"), JobFields.childNames("model"));
+    assertEquals(
+        List.of("weight_init", "l1", "l2", "layers", "init_from", "replace_output", "freeze", "freeze_layers", "keras"),
+        JobFields.childNames("model"));
+    assertEquals(List.of("config", "weights"), JobFields.childNames("model.keras"));
     assertEquals(
         List.of("type", "name", "units", "activation", "alpha", "rate", "loss"),
         JobFields.childNames("model.layers[]"));

@@ -107,6 +107,34 @@ final class SpecFixtures {
         min_delta: 0.01
       """;
 
+  /**
+   * With {@link #FULL}, these set the fields FULL cannot set alongside its own (a starting network
+   * and multi-label columns), each away from its default.
+   */
+  static final String FULL_TRANSFER =
+      """
+      data:
+        path: data.csv
+        label: {kind: multi_label, columns: [a, b]}
+      model:
+        init_from: hdfs:///runs/source/model.zip
+        replace_output: true
+        freeze: 1
+        layers:
+          - {type: output, units: 2, loss: binary_crossentropy}
+      """;
+
+  static final String FULL_KERAS =
+      """
+      data: {path: data.csv, label: {column: y, kind: binary}}
+      model:
+        keras: {config: jobs/keras/model.json, weights: jobs/keras/model.h5}
+        freeze_layers: [dense_1]
+      """;
+
+  /** Every "full" fixture: together they set every field away from its default. */
+  static final java.util.List<String> FULLS = java.util.List.of(FULL, FULL_TRANSFER, FULL_KERAS);
+
   /** What {@link #at} returns for a path that is not in the tree. */
   static final Object ABSENT =
       new Object() {

@@ -56,7 +56,7 @@ class ViolationReportingTest {
     assertViolation(v, "data.header", "expected true or false, got \"maybe\"");
     assertViolation(v, "data.split.train", "must be (0, 1], got 1.5");
     assertViolation(
-        v, "data.label.kind", "must be one of binary, class_index, numeric; got 'multiclass'");
+        v, "data.label.kind", "must be one of binary, class_index, numeric, multi_label, reconstruct; got 'multiclass'");
     assertViolation(v, "model.layers[0].units", "must be >= 1, got 0");
     assertViolation(v, "model.layers[1].activation", "got 'softplus'");
     assertViolation(v, "training.updater", "got 'adamw'");
