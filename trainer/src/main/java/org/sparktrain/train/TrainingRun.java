@@ -109,6 +109,7 @@ public final class TrainingRun {
     boolean stoppedEarly;
     int bestEpoch;
     int workers;
+    Progress progress = progress(sc);
     try (TrainingStrategy strategy =
         TrainingStrategies.create(
             StrategyContext.builder()
@@ -123,7 +124,17 @@ public final class TrainingRun {
         final int e = epoch;
         phases.epoch(epoch, spec.training().epochs());
         long t0 = System.nanoTime();
-        double fitted = phases.run("Train", () -> strategy.fitEpoch(train, e));
+        if (progress != null) {
+          progress.start(epoch, spec.training().epochs(), (data.trainCount() + batch - 1) / batch, batch);
+        }
+        double fitted;
+        try {
+          fitted = phases.run("Train", () -> strategy.fitEpoch(train, e));
+        } finally {
+          if (progress != null) {
+            progress.stop();
+          }
+        }
         double fitSeconds = (System.nanoTime() - t0) / 1e9;
         // Without a running mean from the workers, the loss over the training split after the epoch.
         // Before anything evaluates a network that may have diverged.
@@ -215,6 +226,10 @@ public final class TrainingRun {
       stoppedEarly = stopping.shouldStop();
       bestEpoch = stopping.bestEpoch();
     } finally {
+      if (progress != null) {
+        sc.sc().removeSparkListener(progress);
+        progress.close();
+      }
       train.unpersist(false);
       validation.unpersist(false);
     }
@@ -283,6 +298,19 @@ public final class TrainingRun {
             + " nothing of this epoch was saved, and the newest checkpoint in " + checkpointDir
             + " holds the last good state. Resume allows changing only training.epochs and"
             + " early_stopping, so fix the job and start a new run");
+  }
+
+  /**
+   * The live epoch line on stderr, registered with Spark; none when the console shows warnings
+   * only ({@code --quiet}).
+   */
+  private static Progress progress(JavaSparkContext sc) {
+    if (!LoggerFactory.getLogger(Progress.class).isInfoEnabled()) {
+      return null;
+    }
+    Progress progress = Progress.console();
+    sc.sc().addSparkListener(progress);
+    return progress;
   }
 
   /** Early-stopping state from a checkpoint; replayed from the history when the metric changed. */
