@@ -168,7 +168,8 @@ public final class TrainingRun {
                           sc, strategy.network(), validation, data.pipeline()));
           lastValidation.forEach(
               (k, v) -> {
-                if (!"confusion_matrix".equals(k) && !"examples".equals(k)) {
+                // per-epoch lines hold numbers only: no matrices, curves or samples
+                if (!(v instanceof List) && !"examples".equals(k)) {
                   line.put("val_" + k, v);
                 }
               });
@@ -253,6 +254,19 @@ public final class TrainingRun {
           Map.of("stopped", stoppedEarly, "best_epoch", bestEpoch, "monitor", spec.earlyStopping().monitor()));
     }
     summary.put("parameters", trained.numParams());
+    summary.put("layers", LayerTable.of(trained));
+    Map<String, Object> dataFacts = new LinkedHashMap<>();
+    dataFacts.put("format", spec.data().format());
+    dataFacts.put("path", spec.data().path());
+    if (spec.data().testPath() != null) {
+      dataFacts.put("test_path", spec.data().testPath());
+    }
+    dataFacts.put("inputs", data.pipeline().numInputs());
+    dataFacts.put("outputs", data.pipeline().numOutputs());
+    dataFacts.put(
+        "label",
+        (spec.data().label().column() != null ? spec.data().label().column() : "idx labels") + " (" + data.pipeline().labelKind() + ")");
+    summary.put("data", dataFacts);
     summary.put("test", test);
     summary.put("validation", lastValidation);
     summary.put("provenance", Provenance.of(spec, spark, started));
