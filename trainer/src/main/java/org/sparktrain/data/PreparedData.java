@@ -11,4 +11,17 @@ public record PreparedData(
     JavaRDD<DataSet> test,
     long trainCount,
     long validationCount,
-    long testCount) {}
+    long testCount,
+    long skippedRows) {
+  /** Data with no rows skipped for missing values. */
+  public PreparedData(
+      FeaturePipelineModel pipeline,
+      JavaRDD<DataSet> train,
+      JavaRDD<DataSet> validation,
+      JavaRDD<DataSet> test,
+      long trainCount,
+      long validationCount,
+      long testCount) {
+    this(pipeline, train, validation, test, trainCount, validationCount, testCount, 0);
+  }
+}

@@ -28,7 +28,15 @@ public record JobSpec(
       int partitions, // 0: Spark's default parallelism
       long limit, // 0: all rows
       FeatureSpec features,
-      LabelSpec label) {}
+      LabelSpec label,
+      MissingSpec missing,
+      String unseen) {} // error | ignore: a category not seen in training
+
+  /** What to do with missing values. */
+  public record MissingSpec(
+      String policy, // fail | skip | fill
+      String fill, // mean | mode | constant
+      String value) {} // the constant, or null
 
   /** Fractions of the rows for each split; they sum to 1. */
   public record SplitSpec(double train, double validation, double test) {}

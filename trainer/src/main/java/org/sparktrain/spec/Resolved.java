@@ -64,7 +64,9 @@ final class Resolved {
                 str("data.label.column"),
                 str("data.label.kind"),
                 integer("data.label.classes"),
-                str("data.label.scaling")));
+                str("data.label.scaling")),
+            new JobSpec.MissingSpec(str("data.missing.policy"), str("data.missing.fill"), str("data.missing.value")),
+            str("data.features.unseen"));
     List<LayerSpec> layerSpecs = new ArrayList<>();
     for (Map<String, Object> l : layers) {
       layerSpecs.add(layer(l));

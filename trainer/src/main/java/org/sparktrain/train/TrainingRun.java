@@ -266,6 +266,10 @@ public final class TrainingRun {
     dataFacts.put(
         "label",
         (spec.data().label().column() != null ? spec.data().label().column() : "idx labels") + " (" + data.pipeline().labelKind() + ")");
+    dataFacts.put("missing_values", spec.data().missing().policy());
+    if ("skip".equals(spec.data().missing().policy())) {
+      dataFacts.put("skipped_rows", data.skippedRows());
+    }
     summary.put("data", dataFacts);
     summary.put("test", test);
     summary.put("validation", lastValidation);
