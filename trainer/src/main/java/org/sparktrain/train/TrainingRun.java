@@ -71,13 +71,15 @@ public final class TrainingRun {
       LOG.warn("No checkpoint in {}; starting from epoch 1", checkpoints.dir());
     }
     resumed.ifPresent(r -> LOG.info("Resuming after epoch {} from {}", r.epoch(), checkpoints.dir()));
-    out.restartMetrics(resumed.map(RunCheckpoints.Resumed::history).orElse(List.of()));
-    out.write(RunOutputs.JOB, JobSpecWriter.toYaml(spec));
     int batch = StrategyContext.batchSizePerWorker(spec);
 
     FeaturePipelineModel savedPipeline = resumed.map(RunCheckpoints.Resumed::pipeline).orElse(null);
     PreparedData data =
         phases.run("Read and prepare data", () -> Datasets.prepare(spark, spec, batch, savedPipeline));
+    // Only now that the data was read without error: nothing of an earlier run is touched by a run
+    // that stops on bad data.
+    out.restartMetrics(resumed.map(RunCheckpoints.Resumed::history).orElse(List.of()));
+    out.write(RunOutputs.JOB, JobSpecWriter.toYaml(spec));
     JavaRDD<DataSet> train = data.train().persist(StorageLevel.MEMORY_AND_DISK_SER());
     JavaRDD<DataSet> validation = data.validation().persist(StorageLevel.MEMORY_AND_DISK_SER());
     LOG.info(
