@@ -50,6 +50,10 @@ final class Progress extends SparkListener implements AutoCloseable {
   private long tasksStarted;
   private long tasksDone;
   private long lastPlainNanos;
+  // the first count seen: the rate is measured from there, leaving out the epoch's set-up (the
+  // first epoch exports the minibatches before any is fitted)
+  private long firstCountNanos = -1;
+  private long firstCount;
   private int lastPlainDecile;
   private int lastWidth;
 
@@ -93,6 +97,8 @@ final class Progress extends SparkListener implements AutoCloseable {
     this.running.clear();
     this.tasksStarted = 0;
     this.tasksDone = 0;
+    this.firstCountNanos = -1;
+    this.firstCount = 0;
     this.active = true;
   }
 
@@ -129,6 +135,7 @@ final class Progress extends SparkListener implements AutoCloseable {
     running.remove(taskId);
     tasksDone++;
     finished += minibatches;
+    counted();
     tick();
   }
 
@@ -136,6 +143,7 @@ final class Progress extends SparkListener implements AutoCloseable {
   synchronized void taskRunning(long taskId, long minibatches) {
     if (active && minibatches > 0) {
       running.put(taskId, minibatches);
+      counted();
     }
   }
 
@@ -164,6 +172,13 @@ final class Progress extends SparkListener implements AutoCloseable {
       }
     }
     return n;
+  }
+
+  private void counted() {
+    if (firstCountNanos < 0 && done() > 0) {
+      firstCountNanos = clock.getAsLong();
+      firstCount = done();
+    }
   }
 
   /** Minibatches done so far in the epoch: finished tasks plus running ones' last heartbeat. */
@@ -206,7 +221,8 @@ final class Progress extends SparkListener implements AutoCloseable {
     sb.append("epoch ").append(epoch).append('/').append(epochs);
     if (done > 0) {
       long shownTotal = Math.max(total, done);
-      double rate = done / elapsed;
+      double since = (now - firstCountNanos) / 1e9;
+      double rate = firstCountNanos >= 0 && since >= 1 && done > firstCount ? (done - firstCount) / since : done / elapsed;
       sb.append(String.format("  minibatch %d/%d (%d%%)", done, shownTotal, done * 100 / shownTotal));
       sb.append(String.format("  %,.0f samples/s", rate * batchSize));
       sb.append("  ETA ").append(clockTime((shownTotal - done) / rate));
