@@ -44,6 +44,22 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--keys", split = ",", paramLabel = "COLUMN", description = "Input columns copied to the output (default: the job's dropped columns, which are usually identifiers; for idx: the image index).")
   List<String> keys;
 
+  /** Refuses an existing output, so that nothing already written there is replaced. */
+  private static void requireNew(String output, org.apache.hadoop.conf.Configuration conf) {
+    try {
+      Path out = new Path(output);
+      if (out.getFileSystem(conf).exists(out)) {
+        throw new org.sparktrain.spec.SpecException(
+            List.of(
+                new org.sparktrain.spec.Violation(
+                    "--output",
+                    "'" + output + "' already exists; expected a new directory; choose another --output or delete that one")));
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("checking output " + output, e);
+    }
+  }
+
   @Override
   public Integer call() {
     common.applyLogging();
@@ -54,6 +70,7 @@ final class PredictCommand implements Callable<Integer> {
     SparkSession spark = SparkRuntime.start("trainer: predict", common.master);
     try {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      requireNew(output, sc.hadoopConfiguration());
       ModelArchive.Loaded loaded = ModelArchive.load(new Path(model), sc.hadoopConfiguration());
       List<String> keyColumns =
           keys != null ? keys : new ArrayList<>(loaded.spec().data().features().drop());

@@ -51,11 +51,19 @@ public final class Datasets {
       return prepareSequences(spark, spec, batchSize, partitions, fitted);
     }
     Dataset<Row> all = Tabular.read(spark, data, data.path(), "data.path");
+    long[] skipped = {0};
+    boolean skip = fitted != null ? fitted.params().skipsMissing() : "skip".equals(data.missing().policy());
+    if (skip) {
+      all = Tabular.skipMissing(all, Tabular.usedColumns(data, all), "data.path", skipped);
+    }
     Dataset<Row>[] parts = split(all, data, spec.seed());
     Dataset<Row> train = parts[0];
     Dataset<Row> validation = parts[1];
     Dataset<Row> test =
         data.testPath() != null ? Tabular.read(spark, data, data.testPath(), "data.test_path") : parts[2];
+    if (skip && data.testPath() != null) {
+      test = Tabular.skipMissing(test, Tabular.usedColumns(data, test), "data.test_path", skipped);
+    }
     train = train.repartition(partitions).cache();
     FeaturePipelineModel model = fitted != null ? fitted : SourceFeatures.adopt(Tabular.fit(train, data), featuresFrom);
     return new PreparedData(
@@ -65,7 +73,9 @@ public final class Datasets {
         Minibatches.of(Tabular.examples(test, model), batchSize),
         train.count(),
         validation.count(),
-        test.count());
+        test.count(),
+        0,
+        skipped[0]);
   }
 
   private static PreparedData prepareSequences(
@@ -195,7 +205,7 @@ public final class Datasets {
               .filter(im -> (Idx.unit(seed, im.index()) < trainFraction) == wantTrain);
       return Minibatches.of(IdxPipeline.examples(rows, model), batchSize);
     }
-    Dataset<Row>[] parts = split(Tabular.read(spark, data, path, "DATA"), data, spec.seed());
+    Dataset<Row>[] parts = split(skipMissing(Tabular.read(spark, data, path, "DATA"), model), data, spec.seed());
     Dataset<Row> rows = parts[SPLITS.indexOf(split) - 1];
     return Minibatches.of(Tabular.examples(rows, model), batchSize);
   }
@@ -207,7 +217,7 @@ public final class Datasets {
       return Minibatches.of(IdxPipeline.examples(Idx.read(sc, path, "t10k", 0, sc.defaultParallelism(), "DATA"), model), batchSize);
     }
     DataSpec all = withoutLimit(data);
-    return Minibatches.of(Tabular.examples(Tabular.read(spark, all, path, "DATA"), model), batchSize);
+    return Minibatches.of(Tabular.examples(skipMissing(Tabular.read(spark, all, path, "DATA"), model), model), batchSize);
   }
 
   /** Feature rows for scoring (predict), keeping the listed key columns (for idx: the image index). */
@@ -219,11 +229,30 @@ public final class Datasets {
     if ("idx".equals(data.format())) {
       return IdxPipeline.examplesWithIndex(Idx.read(sc, path, "t10k", 0, sc.defaultParallelism(), "DATA"), model);
     }
-    return Tabular.featureRows(Tabular.read(spark, withoutLimit(data), path, "DATA"), model, keyColumns);
+    return Tabular.featureRows(skipMissing(Tabular.read(spark, withoutLimit(data), path, "DATA"), model), model, keyColumns);
+  }
+
+  /**
+   * Drops rows with a missing value in a column the pipeline reads when it was fitted with
+   * data.missing.policy skip, as train did; the split of the rows that remain is unchanged.
+   */
+  private static Dataset<Row> skipMissing(Dataset<Row> rows, FeaturePipelineModel model) {
+    if (!model.params().skipsMissing()) {
+      return rows;
+    }
+    List<String> present = java.util.Arrays.asList(rows.columns());
+    List<String> used = new java.util.ArrayList<>();
+    used.addAll(model.params().numericColumns());
+    used.addAll(model.params().categoricalColumns());
+    if (model.params().labelColumn() != null) {
+      used.add(model.params().labelColumn());
+    }
+    // a column that is absent is reported by featurizing, with the columns present
+    return Tabular.skipMissing(rows, used.stream().filter(present::contains).toList(), "DATA", new long[1]);
   }
 
   private static DataSpec withoutLimit(DataSpec d) {
-    return new DataSpec(d.format(), d.path(), d.testPath(), d.header(), d.delimiter(), d.split(), d.partitions(), 0, d.features(), d.label(), d.sequence(), d.augmentShift());
+    return new DataSpec(d.format(), d.path(), d.testPath(), d.header(), d.delimiter(), d.split(), d.partitions(), 0, d.features(), d.label(), d.sequence(), d.augmentShift(), d.missing(), d.unseen());
   }
 
 }

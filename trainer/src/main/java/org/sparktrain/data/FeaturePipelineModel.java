@@ -32,8 +32,45 @@ public final class FeaturePipelineModel implements Serializable {
       List<String> classNames,
       boolean integerClasses,
       double labelCenter,
-      double labelScale)
-      implements Serializable {}
+      double labelScale,
+      String missingPolicy, // fail | skip | fill; null (older models): fail
+      double[] numericFill, // per numeric column, NaN: none; null: none
+      List<String> categoricalFill, // per categorical column, null entries: none; null: none
+      String unseen) // error | ignore; null (older models): error
+      implements Serializable {
+    /** Without missing-value handling: missing values fail, unseen categories fail. */
+    public Params(
+        String format,
+        List<String> numericColumns,
+        double[] center,
+        double[] scale,
+        List<String> categoricalColumns,
+        List<List<String>> categories,
+        String labelColumn,
+        String labelKind,
+        List<String> classNames,
+        boolean integerClasses,
+        double labelCenter,
+        double labelScale) {
+      this(format, numericColumns, center, scale, categoricalColumns, categories, labelColumn, labelKind,
+          classNames, integerClasses, labelCenter, labelScale, null, null, null, null);
+    }
+
+    /** Whether rows with a missing value are dropped. */
+    public boolean skipsMissing() {
+      return "skip".equals(missingPolicy);
+    }
+
+    /** The value that replaces a missing value of numeric column {@code i}, or NaN for none. */
+    double numericFill(int i) {
+      return numericFill == null || i >= numericFill.length ? Double.NaN : numericFill[i];
+    }
+
+    /** The category that replaces a missing value of categorical column {@code i}, or null. */
+    String categoricalFill(int i) {
+      return categoricalFill == null || i >= categoricalFill.size() ? null : categoricalFill.get(i);
+    }
+  }
 
   private final Params p;
 
@@ -120,11 +157,16 @@ public final class FeaturePipelineModel implements Serializable {
     for (int c = 0; c < categorical.length; c++) {
       List<String> cats = p.categories().get(c);
       int k = cats.indexOf(categorical[c]);
+      if (k < 0 && "ignore".equals(p.unseen())) {
+        offset += cats.size();
+        continue;
+      }
       if (k < 0) {
         throw new DataException(
             "column '" + p.categoricalColumns().get(c) + "': category \"" + categorical[c]
                 + "\" was not seen in training (known: " + String.join(", ", cats)
-                + "); expected one of those; retrain with data that contains it or map it to a known category");
+                + "); expected one of those; retrain with data that contains it, map it to a known category,"
+                + " or set data.features.unseen: ignore to encode unseen categories as all zeros");
       }
       x[offset + k] = 1f;
       offset += cats.size();

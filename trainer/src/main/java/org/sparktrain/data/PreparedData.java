@@ -12,10 +12,12 @@ public record PreparedData(
     long trainCount,
     long validationCount,
     long testCount,
-    int vocabulary) { // token ids of text data (vocabulary + padding + unknown); 0 otherwise
+    int vocabulary, // token ids of text data (vocabulary + padding + unknown); 0 otherwise
+    long skippedRows) { // rows dropped by data.missing.policy skip
 
+  /** Data without text and with no rows skipped for missing values. */
   public PreparedData(FeaturePipelineModel pipeline, JavaRDD<DataSet> train, JavaRDD<DataSet> validation,
       JavaRDD<DataSet> test, long trainCount, long validationCount, long testCount) {
-    this(pipeline, train, validation, test, trainCount, validationCount, testCount, 0);
+    this(pipeline, train, validation, test, trainCount, validationCount, testCount, 0, 0);
   }
 }

@@ -49,7 +49,7 @@ final class Sequences {
     var f = data.features();
     return new DataSpec(data.format(), data.path(), data.testPath(), data.header(), data.delimiter(), data.split(),
         data.partitions(), data.limit(), new JobSpec.FeatureSpec(drop, f.categorical(), f.numeric(), f.scaling()),
-        data.label(), data.sequence(), data.augmentShift());
+        data.label(), data.sequence(), data.augmentShift(), data.missing(), data.unseen());
   }
 
   static void requireColumns(Dataset<Row> rows, DataSpec data) {

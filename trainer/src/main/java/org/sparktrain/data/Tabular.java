@@ -20,20 +20,90 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpec.DataSpec;
 
 /** CSV and Parquet sources: reading, fitting the pipeline with Spark aggregations, featurizing rows. */
 final class Tabular {
+  private static final Logger LOG = LoggerFactory.getLogger(Tabular.class);
+
   private Tabular() {}
 
   static Dataset<Row> read(SparkSession spark, DataSpec data, String path, String field) {
     requireExists(spark, path, field, data.format());
+    if ("parquet".equals(data.format())) {
+      Dataset<Row> df = spark.read().parquet(path);
+      return data.limit() > 0 ? df.limit((int) Math.min(Integer.MAX_VALUE, data.limit())) : df;
+    }
+    // Spark's permissive CSV reader silently pads short rows with nulls and cuts long ones; with a
+    // corrupt-record column it marks them instead, and a row of the wrong width is refused here.
+    StructType columns =
+        spark.read().option("header", data.header()).option("delimiter", data.delimiter()).csv(path).schema();
+    StructType withCorrupt = columns.add(CORRUPT, DataTypes.StringType, true);
     Dataset<Row> df =
-        "parquet".equals(data.format())
-            ? spark.read().parquet(path)
-            : spark.read().option("header", data.header()).option("delimiter", data.delimiter()).option("mode", "PERMISSIVE").csv(path);
-    return data.limit() > 0 ? df.limit((int) Math.min(Integer.MAX_VALUE, data.limit())) : df;
+        spark.read()
+            .option("header", data.header())
+            .option("delimiter", data.delimiter())
+            .option("mode", "PERMISSIVE")
+            .option("columnNameOfCorruptRecord", CORRUPT)
+            .schema(withCorrupt)
+            .csv(path);
+    if (data.limit() > 0) {
+      df = df.limit((int) Math.min(Integer.MAX_VALUE, data.limit()));
+    }
+    // Every column, so that the parser tokenizes whole rows (with column pruning a row's width
+    // is not checked).
+    List<Row> bad = df.where(col(CORRUPT).isNotNull()).limit(1).collectAsList();
+    if (!bad.isEmpty()) {
+      String raw = bad.get(0).getString(columns.size());
+      int seen = RawCsv.fields(raw, data.delimiter().charAt(0)).size();
+      String line = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
+      String where = RawCsv.where(spark, path, line::equals);
+      throw new DataException(
+          field + ": a row " + (where.isEmpty() ? "in " + path : where) + " has " + seen + " field(s), expected "
+              + columns.size() + (data.header() ? " (the header's columns: " + String.join(", ", columns.fieldNames()) + ")" : "")
+              + "; the line is: " + RawCsv.preview(raw)
+              + "; fix or remove that line (quote a value that contains the delimiter '" + data.delimiter() + "')");
+    }
+    return df.drop(CORRUPT);
+  }
+
+  private static final String CORRUPT = "__sparktrain_corrupt_record";
+
+  /**
+   * The columns the pipeline reads: the numeric and categorical feature columns and the label
+   * (when present in {@code df}).
+   */
+  static List<String> usedColumns(DataSpec data, Dataset<Row> df) {
+    List<String> used = new ArrayList<>(numericColumns(data, df.columns(), false));
+    used.addAll(data.features().categorical());
+    if (data.label().column() != null && Arrays.asList(df.columns()).contains(data.label().column())) {
+      used.add(data.label().column());
+    }
+    return used;
+  }
+
+  /**
+   * With data.missing.policy skip: the rows without a missing value in {@code columns}; logs how
+   * many were dropped and returns the count through {@code skipped}.
+   */
+  static Dataset<Row> skipMissing(Dataset<Row> df, List<String> columns, String what, long[] skipped) {
+    Column any = functions.lit(false);
+    for (String c : columns) {
+      any = any.or(col(c).isNull());
+    }
+    Row r = df.agg(sum(when(any, 1).otherwise(0))).first();
+    long n = r.isNullAt(0) ? 0 : r.getLong(0);
+    skipped[0] += n;
+    if (n > 0) {
+      LOG.warn("{}: skipped {} row(s) with a missing value (data.missing.policy: skip)", what, n);
+    }
+    return df.where(functions.not(any));
   }
 
   static void requireExists(SparkSession spark, String path, String field, String format) {
@@ -51,6 +121,10 @@ final class Tabular {
 
   /** The numeric columns the job uses: declared, or every column not otherwise used. */
   static List<String> numericColumns(JobSpec.DataSpec data, String[] columns) {
+    return numericColumns(data, columns, true);
+  }
+
+  private static List<String> numericColumns(JobSpec.DataSpec data, String[] columns, boolean requireLabel) {
     List<String> declared = data.features().numeric();
     List<String> all = Arrays.asList(columns);
     for (List<String> list : List.of(declared, data.features().categorical(), data.features().drop())) {
@@ -60,7 +134,7 @@ final class Tabular {
         }
       }
     }
-    if (data.label().column() != null && !all.contains(data.label().column())) {
+    if (requireLabel && data.label().column() != null && !all.contains(data.label().column())) {
       throw new DataException("data.label.column: column '" + data.label().column() + "' is not in the data; columns are: " + String.join(", ", all));
     }
     LabelColumns.requirePresent(data.label(), all);
@@ -90,16 +164,23 @@ final class Tabular {
     }
     double[] center = new double[numeric.size()];
     double[] scale = new double[numeric.size()];
+    JobSpec.MissingSpec missing = data.missing();
+    boolean fill = "fill".equals(missing.policy());
+    double[] numericFill = new double[numeric.size()];
+    Arrays.fill(numericFill, Double.NaN);
     if (!aggs.isEmpty()) {
       Row stats = train.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
       for (int i = 0; i < numeric.size(); i++) {
         String c = numeric.get(i);
-        if (stats.get(6 * i + 4) != null && stats.getLong(6 * i + 4) > 0) {
-          throw new DataException("column '" + c + "': " + stats.getLong(6 * i + 4) + " missing value(s) in the training split; expected a number in every row; fill or drop those rows, or add the column to data.features.drop");
+        if (!fill && stats.get(6 * i + 4) != null && stats.getLong(6 * i + 4) > 0) {
+          throw new DataException("column '" + c + "': " + stats.getLong(6 * i + 4) + " missing value(s) in the training split" + firstMissing(train, c, data)
+              + "; expected a number in every row; fill or drop those rows, set data.missing.policy to skip or fill, or add the column to data.features.drop");
         }
         if (stats.get(6 * i + 5) != null && stats.getLong(6 * i + 5) > 0) {
           Row bad = train.filter(col(c).isNotNull().and(col(c).cast("double").isNull())).select(c).first();
-          throw new DataException("column '" + c + "': value \"" + bad.get(0) + "\" is not a number (" + stats.getLong(6 * i + 5) + " such rows); expected numeric values; fix the data, or list the column in data.features.categorical or data.features.drop");
+          String value = String.valueOf(bad.get(0));
+          throw new DataException("column '" + c + "': value \"" + value + "\" is not a number (" + stats.getLong(6 * i + 5) + " such rows; the first " + RawCsv.where(train, data, c, value::equals)
+              + "); expected numeric values; fix the data, or list the column in data.features.categorical or data.features.drop");
         }
         double mean = stats.isNullAt(6 * i) ? 0 : stats.getDouble(6 * i);
         double sd = stats.isNullAt(6 * i + 1) ? 0 : stats.getDouble(6 * i + 1);
@@ -108,12 +189,27 @@ final class Tabular {
         double[] cs = Scaling.centerScale(data.features().scaling(), mean, sd, lo, hi);
         center[i] = cs[0];
         scale[i] = cs[1];
+        if (fill) {
+          numericFill[i] = numericFill(train, c, mean, missing);
+        }
       }
     }
     List<String> categorical = data.features().categorical();
     List<List<String>> categories = new ArrayList<>();
+    List<String> categoricalFill = new ArrayList<>();
     for (String c : categorical) {
-      categories.add(distinct(train, c));
+      if (fill) {
+        String with = "constant".equals(missing.fill()) ? canonical(missing.value()) : mostFrequent(train, c);
+        TreeSet<String> values = new TreeSet<>(distinct(train.where(col(c).isNotNull()), c, data));
+        if (with != null) {
+          values.add(with);
+        }
+        categories.add(new ArrayList<>(values));
+        categoricalFill.add(with);
+      } else {
+        categories.add(distinct(train, c, data));
+        categoricalFill.add(null);
+      }
     }
     String labelColumn = data.label().column();
     if (LabelColumns.handles(data.label())) {
@@ -127,18 +223,19 @@ final class Tabular {
     if (numericLabel) {
       requireNumericLabel(train, labelColumn);
     }
-    List<String> labelValues = numericLabel ? List.of() : distinct(train, labelColumn);
+    List<String> labelValues = numericLabel ? List.of() : distinct(train, labelColumn, data);
     LabelFit label = LabelFit.fit(data.label(), labelValues, () -> meanStd(train, labelColumn));
     return new FeaturePipelineModel(
         new FeaturePipelineModel.Params(data.format(), numeric, center, scale, categorical, categories, labelColumn,
-            data.label().kind(), label.classNames(), label.integerClasses(), label.center(), label.scale()));
+            data.label().kind(), label.classNames(), label.integerClasses(), label.center(), label.scale(),
+            missing.policy(), fill ? numericFill : null, fill ? categoricalFill : null, data.unseen()));
   }
 
   private static void requireNumericLabel(Dataset<Row> train, String c) {
     Column v = col(c).cast("double");
     Row r = train.agg(sum(when(col(c).isNull(), 1).otherwise(0)), sum(when(col(c).isNotNull().and(v.isNull()), 1).otherwise(0))).first();
     if (!r.isNullAt(0) && r.getLong(0) > 0) {
-      throw new DataException("label column '" + c + "': " + r.getLong(0) + " missing value(s) in the training split; expected a number in every row; fill or drop those rows");
+      throw new DataException("label column '" + c + "': " + r.getLong(0) + " missing value(s) in the training split; expected a number in every row; fill or drop those rows, or set data.missing.policy: skip");
     }
     if (!r.isNullAt(1) && r.getLong(1) > 0) {
       Row bad = train.filter(col(c).isNotNull().and(v.isNull())).select(c).first();
@@ -152,11 +249,14 @@ final class Tabular {
   }
 
   /** Distinct values of a column in canonical text form, sorted; fails on missing values. */
-  private static List<String> distinct(Dataset<Row> df, String c) {
+  private static List<String> distinct(Dataset<Row> df, String c, DataSpec data) {
     TreeSet<String> values = new TreeSet<>();
     for (Row r : df.select(c).distinct().collectAsList()) {
       if (r.isNullAt(0)) {
-        throw new DataException("column '" + c + "': missing values in the training split; expected a value in every row; fill or drop those rows");
+        boolean label = c.equals(data.label().column());
+        throw new DataException((label ? "label column '" : "column '") + c + "': missing values in the training split" + firstMissing(df, c, data)
+            + "; expected a value in every row; fill or drop those rows, or set data.missing.policy: skip"
+            + (label ? "" : " or fill"));
       }
       values.add(canonical(String.valueOf(r.get(0))));
     }
@@ -164,6 +264,44 @@ final class Tabular {
       throw new DataException("column '" + c + "' has " + values.size() + " distinct values; expected a categorical column or label with at most 10000; drop it or treat it as numeric");
     }
     return new ArrayList<>(values);
+  }
+
+  /** Where the first missing value of {@code c} is, for messages: "; the first at line N of F". */
+  private static String firstMissing(Dataset<Row> df, String c, DataSpec data) {
+    String where = RawCsv.where(df, data, c, v -> v == null || v.isEmpty());
+    return where.isEmpty() ? "" : "; the first " + where;
+  }
+
+  private static double numericFill(Dataset<Row> train, String c, double mean, JobSpec.MissingSpec missing) {
+    switch (missing.fill()) {
+      case "constant" -> {
+        try {
+          return Double.parseDouble(missing.value().trim());
+        } catch (NumberFormatException e) {
+          throw new DataException("data.missing.value: \"" + missing.value() + "\" is not a number, but numeric column '" + c
+              + "' is filled with it; expected a number; set a numeric value, or use data.missing.fill: mean or mode");
+        }
+      }
+      case "mode" -> {
+        String v = mostFrequent(train, c);
+        return v == null ? 0 : Double.parseDouble(v);
+      }
+      default -> {
+        return mean;
+      }
+    }
+  }
+
+  /** The most frequent non-missing value of {@code c} (ties: the smallest), or null. */
+  private static String mostFrequent(Dataset<Row> df, String c) {
+    List<Row> top =
+        df.where(col(c).isNotNull())
+            .groupBy(col(c).cast("string").as("v"))
+            .count()
+            .orderBy(col("count").desc(), col("v"))
+            .limit(1)
+            .collectAsList();
+    return top.isEmpty() ? null : canonical(top.get(0).getString(0));
   }
 
   /** Numbers written as 1, 1.0 or 1.00 are the same category. */
@@ -185,7 +323,7 @@ final class Tabular {
 
   static double parseNumber(String raw, String column) {
     if (raw == null || raw.isBlank()) {
-      throw new DataException("column '" + column + "': missing value; expected a number; fill or drop the row");
+      throw new DataException("column '" + column + "': missing value; expected a number; fill or drop the row, or set data.missing.policy: skip or fill");
     }
     try {
       return Double.parseDouble(raw.trim());
@@ -196,6 +334,7 @@ final class Tabular {
 
   /** Rows to examples, inside partitions; the column positions are resolved once on the driver. */
   static JavaRDD<Example> examples(Dataset<Row> df, FeaturePipelineModel model) {
+    requireColumns(df, model, true);
     int[] num = indices(df, model.params().numericColumns());
     int[] cat = indices(df, model.params().categoricalColumns());
     int[] label = indices(df, model.labelColumns());
@@ -220,6 +359,7 @@ final class Tabular {
   }
 
   static JavaRDD<FeatureRow> featureRows(Dataset<Row> df, FeaturePipelineModel model, List<String> keys) {
+    requireColumns(df, model, false);
     int[] num = indices(df, model.params().numericColumns());
     int[] cat = indices(df, model.params().categoricalColumns());
     int[] key = indices(df, keys);
@@ -235,25 +375,56 @@ final class Tabular {
 
   private static float[] featurize(Row r, int[] num, int[] cat, List<String> names, FeaturePipelineModel model) {
     double[] x = new double[num.length];
+    FeaturePipelineModel.Params p = model.params();
     for (int i = 0; i < num.length; i++) {
       Object v = r.get(num[i]);
-      x[i] = v instanceof Number n ? n.doubleValue() : parseNumber(v == null ? null : String.valueOf(v), names.get(i));
+      boolean missing = v == null || (v instanceof String s && s.isBlank());
+      x[i] =
+          missing && !Double.isNaN(p.numericFill(i))
+              ? p.numericFill(i)
+              : v instanceof Number n ? n.doubleValue() : parseNumber(v == null ? null : String.valueOf(v), names.get(i));
     }
     String[] c = new String[cat.length];
     for (int i = 0; i < cat.length; i++) {
-      c[i] = canonical(r.isNullAt(cat[i]) ? "" : String.valueOf(r.get(cat[i])));
+      if (r.isNullAt(cat[i])) {
+        c[i] = p.categoricalFill(i);
+        if (c[i] == null) {
+          throw new DataException("column '" + p.categoricalColumns().get(i) + "': missing value; expected a category; fill or drop the row, or set data.missing.policy: skip or fill");
+        }
+      } else {
+        c[i] = canonical(String.valueOf(r.get(cat[i])));
+      }
     }
     return model.features(x, c);
+  }
+
+  /** Fails naming every column the pipeline reads that {@code df} lacks. */
+  private static void requireColumns(Dataset<Row> df, FeaturePipelineModel model, boolean label) {
+    List<String> needed = new ArrayList<>(model.params().numericColumns());
+    needed.addAll(model.params().categoricalColumns());
+    if (label && model.params().labelColumn() != null) {
+      needed.add(model.params().labelColumn());
+    }
+    indices(df, needed);
   }
 
   private static int[] indices(Dataset<Row> df, List<String> columns) {
     List<String> all = Arrays.asList(df.columns());
     int[] idx = new int[columns.size()];
+    List<String> missing = new ArrayList<>();
     for (int i = 0; i < idx.length; i++) {
       idx[i] = all.indexOf(columns.get(i));
       if (idx[i] < 0) {
-        throw new DataException("column '" + columns.get(i) + "' is missing from the data; the model was trained with it; columns present: " + String.join(", ", all));
+        missing.add(columns.get(i));
       }
+    }
+    if (missing.size() == 1) {
+      throw new DataException("column '" + missing.get(0) + "' is missing from the data; the model was trained with it; columns present: " + String.join(", ", all));
+    }
+    if (!missing.isEmpty()) {
+      throw new DataException("columns " + String.join(", ", missing.stream().map(c -> "'" + c + "'").toList())
+          + " are missing from the data; the model was trained with them; columns present: " + String.join(", ", all)
+          + "; give data with the training data's columns (extra columns are ignored)");
     }
     return idx;
   }

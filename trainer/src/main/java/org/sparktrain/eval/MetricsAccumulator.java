@@ -16,6 +16,12 @@ public final class MetricsAccumulator implements Serializable {
   /** Score histogram resolution for binary AUC; the error it introduces is below 1e-4. */
   static final int AUC_BINS = 10_000;
 
+  /** At most this many (actual, predicted) pairs of a regression reach the driver. */
+  static final int SAMPLE_SIZE = 5_000;
+
+  /** At most this many points of the ROC curve are reported. */
+  static final int ROC_POINTS = 200;
+
   private final String kind; // binary | class_index | numeric | multi_label | reconstruct
   private final int classes;
   private long count;
@@ -33,6 +39,11 @@ public final class MetricsAccumulator implements Serializable {
   private long elements;
   // multi_label: one binary task per output
   private final MultiLabelCounts multiLabel;
+  // a uniform sample of (actual, predicted): the pairs with the smallest random keys (bottom-k),
+  // so that merging two samples is taking the smallest keys of both
+  private double[] sampleKeys = new double[0];
+  private double[][] samplePairs = new double[0][];
+  private transient java.util.SplittableRandom random;
 
   public MetricsAccumulator(String kind, int outputs) {
     this.kind = kind;
@@ -78,8 +89,62 @@ public final class MetricsAccumulator implements Serializable {
         sumAbsoluteError += Math.abs(e);
         sumY += y;
         sumYSquared += y * y;
+        sample(y, output[0]);
       }
       default -> confusion[argmax(label)][argmax(output)]++;
+    }
+  }
+
+  private void sample(double actual, double predicted) {
+    if (random == null) {
+      // seeded by the partition's first pair, so that partitions draw different keys
+      random = new java.util.SplittableRandom(Double.hashCode(actual) * 31L + Double.hashCode(predicted));
+    }
+    offer(random.nextDouble(), actual, predicted);
+  }
+
+  /** Keeps the pair when its key is among the smallest; the arrays are a max-heap on the key. */
+  private void offer(double key, double actual, double predicted) {
+    int n = sampleKeys.length;
+    if (n < SAMPLE_SIZE) {
+      sampleKeys = java.util.Arrays.copyOf(sampleKeys, n + 1);
+      samplePairs = java.util.Arrays.copyOf(samplePairs, n + 1);
+      int i = n;
+      while (i > 0 && sampleKeys[(i - 1) / 2] < key) {
+        sampleKeys[i] = sampleKeys[(i - 1) / 2];
+        samplePairs[i] = samplePairs[(i - 1) / 2];
+        i = (i - 1) / 2;
+      }
+      sampleKeys[i] = key;
+      samplePairs[i] = new double[] {actual, predicted};
+      return;
+    }
+    if (key >= sampleKeys[0]) {
+      return;
+    }
+    int i = 0;
+    while (true) {
+      int child = 2 * i + 1;
+      if (child >= n) {
+        break;
+      }
+      if (child + 1 < n && sampleKeys[child + 1] > sampleKeys[child]) {
+        child++;
+      }
+      if (sampleKeys[child] <= key) {
+        break;
+      }
+      sampleKeys[i] = sampleKeys[child];
+      samplePairs[i] = samplePairs[child];
+      i = child;
+    }
+    sampleKeys[i] = key;
+    samplePairs[i] = new double[] {actual, predicted};
+  }
+
+  private void mergeSample(MetricsAccumulator other) {
+    for (int i = 0; i < other.sampleKeys.length; i++) {
+      offer(other.sampleKeys[i], other.samplePairs[i][0], other.samplePairs[i][1]);
     }
   }
 
@@ -114,6 +179,7 @@ public final class MetricsAccumulator implements Serializable {
     if (multiLabel != null) {
       multiLabel.merge(other.multiLabel);
     }
+    mergeSample(other);
     return this;
   }
 
@@ -147,6 +213,7 @@ public final class MetricsAccumulator implements Serializable {
     m.put("f1", f1(precision, recall));
     m.put("auc", auc());
     m.put("confusion_matrix", matrix());
+    m.put("roc", roc());
   }
 
   private void multiclass(Map<String, Object> m) {
@@ -172,6 +239,11 @@ public final class MetricsAccumulator implements Serializable {
     m.put("mse", mse);
     m.put("mae", count == 0 ? Double.NaN : sumAbsoluteError / count);
     m.put("r2", total <= 0 ? Double.NaN : 1.0 - sumSquaredError / total);
+    List<List<Double>> pairs = new ArrayList<>();
+    for (double[] p : samplePairs) {
+      pairs.add(List.of(p[0], p[1]));
+    }
+    m.put("predicted_vs_actual", pairs);
   }
 
   /** Area under the ROC curve from the score histograms (ties count one half). */
@@ -191,6 +263,41 @@ public final class MetricsAccumulator implements Serializable {
       negativesBelow += negativeScores[i];
     }
     return area / ((double) positives * negatives);
+  }
+
+  /**
+   * Points (false positive rate, true positive rate) of the ROC curve from the score histograms,
+   * the threshold falling from above 1 to 0; at most about {@link #ROC_POINTS}, always with (0, 0)
+   * and (1, 1). Empty when one class has no examples.
+   */
+  List<List<Double>> roc() {
+    long positives = 0, negatives = 0;
+    for (int i = 0; i <= AUC_BINS; i++) {
+      positives += positiveScores[i];
+      negatives += negativeScores[i];
+    }
+    List<List<Double>> points = new ArrayList<>();
+    if (positives == 0 || negatives == 0) {
+      return points;
+    }
+    points.add(List.of(0.0, 0.0));
+    long tp = 0, fp = 0;
+    double lastX = 0, lastY = 0;
+    double step = 1.0 / ROC_POINTS;
+    for (int i = AUC_BINS; i >= 0; i--) {
+      tp += positiveScores[i];
+      fp += negativeScores[i];
+      double x = (double) fp / negatives;
+      double y = (double) tp / positives;
+      // the curve is 2 long in x + y: steps of 2 / ROC_POINTS bound the number of points
+      boolean last = i == 0 && (x != lastX || y != lastY);
+      if (last || (x - lastX) + (y - lastY) >= 2 * step) {
+        points.add(List.of(x, y));
+        lastX = x;
+        lastY = y;
+      }
+    }
+    return points;
   }
 
   private List<List<Long>> matrix() {

@@ -160,6 +160,95 @@ final class Charts {
     return new Drawing(chart, side + 60, side);
   }
 
+  /**
+   * The ROC curve from {@code points} (false positive rate, true positive rate) with the chance
+   * diagonal; null when there are fewer than two points.
+   */
+  static Drawing roc(List<List<Double>> points, String title, double auc) {
+    if (points.size() < 2) {
+      return null;
+    }
+    XYSeries curve = new XYSeries(Double.isFinite(auc) ? String.format("ROC (AUC %.3f)", auc) : "ROC", false);
+    for (List<Double> p : points) {
+      curve.add(p.get(0), p.get(1));
+    }
+    XYSeries chance = new XYSeries("chance", false);
+    chance.add(0, 0);
+    chance.add(1, 1);
+    XYSeriesCollection data = new XYSeriesCollection();
+    data.addSeries(curve);
+    data.addSeries(chance);
+    JFreeChart chart =
+        ChartFactory.createXYLineChart(
+            title, "false positive rate", "true positive rate", data, PlotOrientation.VERTICAL, true, false, false);
+    XYPlot plot = chart.getXYPlot();
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+    renderer.setSeriesPaint(0, new Color(0x1F77B4));
+    renderer.setSeriesStroke(0, new BasicStroke(2.5f));
+    renderer.setSeriesPaint(1, Color.GRAY);
+    renderer.setSeriesStroke(
+        1, new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 6f}, 0f));
+    plot.setRenderer(renderer);
+    ((NumberAxis) plot.getDomainAxis()).setRange(0, 1);
+    ((NumberAxis) plot.getRangeAxis()).setRange(0, 1.02);
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    return new Drawing(chart, 560, 560);
+  }
+
+  /**
+   * Predicted against actual values of a sample of {@code pairs} (actual, predicted), with the
+   * line of perfect predictions; null when there are none.
+   */
+  static Drawing predictedVsActual(List<List<Double>> pairs, String title, String subtitle) {
+    if (pairs.isEmpty()) {
+      return null;
+    }
+    XYSeries points = new XYSeries("examples", false);
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (List<Double> p : pairs) {
+      double actual = p.get(0);
+      double predicted = p.get(1);
+      if (Double.isFinite(actual) && Double.isFinite(predicted)) {
+        points.add(actual, predicted);
+        lo = Math.min(lo, Math.min(actual, predicted));
+        hi = Math.max(hi, Math.max(actual, predicted));
+      }
+    }
+    if (points.isEmpty()) {
+      return null;
+    }
+    XYSeries perfect = new XYSeries("predicted = actual", false);
+    perfect.add(lo, lo);
+    perfect.add(hi, hi);
+    XYSeriesCollection data = new XYSeriesCollection();
+    data.addSeries(points);
+    data.addSeries(perfect);
+    JFreeChart chart =
+        ChartFactory.createScatterPlot(
+            title, "actual", "predicted", data, PlotOrientation.VERTICAL, true, false, false);
+    chart.addSubtitle(new TextTitle(subtitle));
+    XYPlot plot = chart.getXYPlot();
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer();
+    renderer.setSeriesLinesVisible(0, false);
+    renderer.setSeriesShapesVisible(0, true);
+    renderer.setSeriesShape(0, new java.awt.geom.Ellipse2D.Double(-2.5, -2.5, 5, 5));
+    renderer.setSeriesPaint(0, new Color(31, 119, 180, 140));
+    renderer.setSeriesLinesVisible(1, true);
+    renderer.setSeriesShapesVisible(1, false);
+    renderer.setSeriesPaint(1, new Color(0xD62728));
+    renderer.setSeriesStroke(1, new BasicStroke(1.5f));
+    plot.setRenderer(renderer);
+    ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(false);
+    ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    return new Drawing(chart, 640, 600);
+  }
+
   private static XYSeries series(String key, List<Map<String, Object>> epochs) {
     XYSeries series = new XYSeries(key);
     for (int i = 0; i < epochs.size(); i++) {

@@ -32,6 +32,8 @@ public final class RunReport {
   public static final String LOSS_CHART = "loss.png";
   public static final String METRICS_CHART = "metrics.png";
   public static final String CONFUSION_CHART = "confusion.png";
+  public static final String ROC_CHART = "roc.png";
+  public static final String PREDICTED_CHART = "predicted-vs-actual.png";
 
   private static final TypeReference<LinkedHashMap<String, Object>> OBJECT =
       new TypeReference<>() {};
@@ -89,9 +91,47 @@ public final class RunReport {
           images,
           conf);
     }
+    Map<String, Object> test = map(summary.get("test"));
+    List<List<Double>> roc = points(test.get("roc"));
+    if (!roc.isEmpty()) {
+      draw(
+          Charts.roc(roc, "ROC curve, test split", test.get("auc") instanceof Number a ? a.doubleValue() : Double.NaN),
+          dir,
+          ROC_CHART,
+          "ROC curve of the test split",
+          images,
+          conf);
+    }
+    List<List<Double>> pairs = points(test.get("predicted_vs_actual"));
+    if (!pairs.isEmpty()) {
+      Object examples = test.get("examples");
+      draw(
+          Charts.predictedVsActual(
+              pairs,
+              "Predicted versus actual, test split",
+              pairs.size() + " of " + text(examples) + " examples, sampled uniformly"),
+          dir,
+          PREDICTED_CHART,
+          "Predicted versus actual values of the test split",
+          images,
+          conf);
+    }
     Path html = new Path(dir, HTML);
     RunOutputs.writeFile(html, html(summary, epochs, images), conf);
     return html;
+  }
+
+  /** A list of numeric pairs from JSON; empty when absent or of another shape. */
+  private static List<List<Double>> points(Object value) {
+    List<List<Double>> points = new ArrayList<>();
+    if (value instanceof List<?> list) {
+      for (Object item : list) {
+        if (item instanceof List<?> p && p.size() == 2 && p.get(0) instanceof Number x && p.get(1) instanceof Number y) {
+          points.add(List.of(x.doubleValue(), y.doubleValue()));
+        }
+      }
+    }
+    return points;
   }
 
   private static void draw(
@@ -292,6 +332,28 @@ public final class RunReport {
     row(h, "Total seconds", seconds(total), total instanceof Number);
     h.append("</table>\n");
 
+    Map<String, Object> data = map(summary.get("data"));
+    if (!data.isEmpty()) {
+      h.append("<h2>Data</h2>\n<table>\n");
+      data.forEach((k, v) -> row(h, k, v));
+      h.append("</table>\n");
+    }
+
+    if (summary.get("layers") instanceof List<?> layers && !layers.isEmpty()) {
+      h.append("<h2>Model</h2>\n<table>\n<tr><th>layer</th><th>type</th><th>inputs</th><th>outputs</th>")
+          .append("<th>activation</th><th>parameters</th></tr>\n");
+      for (Object l : layers) {
+        Map<String, Object> layer = map(l);
+        h.append("<tr>");
+        for (String key : List.of("index", "type", "inputs", "outputs", "activation", "parameters")) {
+          Object v = layer.get(key);
+          h.append(v instanceof Number ? "<td class=\"num\">" : "<td>").append(escape(v == null ? "" : text(v))).append("</td>");
+        }
+        h.append("</tr>\n");
+      }
+      h.append("</table>\n");
+    }
+
     Map<String, Object> provenance = map(summary.get("provenance"));
     if (!provenance.isEmpty()) {
       h.append("<h2>Provenance</h2>\n<table>\n");
@@ -345,12 +407,6 @@ public final class RunReport {
     }
     if (images.isEmpty()) {
       h.append("<p>No charts: metrics.jsonl holds no epoch with a loss or metric value.</p>\n");
-    }
-    boolean regression = test.containsKey("r2") || test.containsKey("mse");
-    if (regression && !test.containsKey("confusion_matrix")) {
-      h.append(
-          "<p>No predicted-versus-actual chart: a run stores metrics only, not per-example"
-              + " predictions. <code>trainer predict</code> on the test data writes them.</p>\n");
     }
     h.append("</body>\n</html>\n");
     return h.toString();

@@ -21,6 +21,7 @@ public final class Logging {
         Configurator.setLevel("org.apache.spark", Level.ERROR);
         Configurator.setLevel("org.deeplearning4j", Level.WARN);
         Configurator.setLevel("org.nd4j", Level.WARN);
+        quietTaskFailures();
       }
       case NORMAL -> {
         Configurator.setRootLevel(Level.WARN);
@@ -32,6 +33,7 @@ public final class Logging {
         Configurator.setLevel("org.nd4j", Level.INFO);
         // Gradient sharing's transport logs every skipped broadcast at INFO.
         Configurator.setLevel("org.nd4j.parameterserver.distributed.v2.transport", Level.WARN);
+        quietTaskFailures();
       }
       case VERBOSE -> {
         Configurator.setRootLevel(Level.INFO);
@@ -41,5 +43,15 @@ public final class Logging {
         Configurator.setLevel("org.nd4j", Level.INFO);
       }
     }
+  }
+
+  /**
+   * A task that fails on bad data is logged by Spark's executor and task manager with a stack
+   * trace; the same exception reaches the driver, which reports it once (the message alone for
+   * bad input, the stack trace for a failure). Shown with --verbose.
+   */
+  private static void quietTaskFailures() {
+    Configurator.setLevel("org.apache.spark.executor.Executor", Level.OFF);
+    Configurator.setLevel("org.apache.spark.scheduler.TaskSetManager", Level.OFF);
   }
 }

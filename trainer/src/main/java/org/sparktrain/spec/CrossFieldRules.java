@@ -15,6 +15,7 @@ final class CrossFieldRules {
     label(r, v);
     columns(r, v);
     monitor(r, v);
+    missing(r, v);
     String mask = r.str("strategy.network_mask");
     if (mask != null && !validCidr(mask)) {
       v.add(new Violation("strategy.network_mask", "expected an IPv4 network in CIDR form like 10.0.0.0/16 (octets 0-255, prefix 0-32), got \"" + mask + "\""));
@@ -282,6 +283,14 @@ final class CrossFieldRules {
       default -> need(v, "numeric".equals(kind) || "reconstruct".equals(kind), "data.label.kind",
           loss + " is a regression loss and needs label kind numeric, got " + kind + " (or reconstruct for an autoencoder)");
     }
+  }
+
+  private static void missing(Resolved r, List<Violation> v) {
+    boolean constant = "fill".equals(r.str("data.missing.policy")) && "constant".equals(r.str("data.missing.fill"));
+    need(v, !constant || r.str("data.missing.value") != null, "data.missing.value",
+        "fill with constant needs the value; set data.missing.value, or use data.missing.fill: mean or mode");
+    need(v, constant || r.str("data.missing.value") == null, "data.missing.value",
+        "is used only with data.missing.policy: fill and data.missing.fill: constant; remove it or set those");
   }
 
   private static void need(List<Violation> v, boolean ok, String path, String message) {

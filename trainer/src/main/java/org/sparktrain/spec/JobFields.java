@@ -47,6 +47,10 @@ public final class JobFields {
     str("data.text.column", null, "Text for sequence models: the column holding the text; it is lower-cased, split on non-letters and mapped to token ids.");
     num("data.text.vocabulary", Type.INT, 10000, 1.0, false, null, false, "Text: keep the most frequent this many words of the training split; others map to an unknown-word id.");
     num("data.augment.shift", Type.INT, 0, 0.0, false, null, false, "idx: shift each training image by up to this many pixels in x and y (random, seeded, per epoch); 0: off. Validation and test images are never shifted.");
+    oneOf("data.missing.policy", "fail", List.of("fail", "skip", "fill"), "A missing (empty) value in a feature or label column: fail stops and names the column; skip drops the row (the count goes to the log and summary.json; evaluate and predict skip alike); fill replaces a feature value (a missing label still fails).");
+    oneOf("data.missing.fill", "mean", List.of("mean", "mode", "constant"), "fill: numeric columns get the training split's mean (mode: its most frequent value), categorical columns its most frequent category; constant: data.missing.value. Saved in the feature pipeline, so predict fills alike.");
+    str("data.missing.value", null, "fill with constant: the value (a number for numeric columns, a category for categorical ones).");
+    oneOf("data.features.unseen", "error", List.of("error", "ignore"), "A category not seen in the training split (validation, test, evaluate, predict): error stops and names column, value and known categories; ignore encodes it as all zeros.");
 
     oneOf("model.weight_init", "xavier", List.of("xavier", "xavier_uniform", "relu", "relu_uniform", "lecun_normal", "normal", "uniform"), "Weight initialisation.");
     num("model.l1", Type.DOUBLE, 0.0, 0.0, false, null, false, "L1 regularisation coefficient.");

@@ -30,12 +30,20 @@ public record JobSpec(
       FeatureSpec features,
       LabelSpec label,
       SequenceSpec sequence,
-      int augmentShift) { // idx: random shift of training images in pixels; 0: off
+      int augmentShift, // idx: random shift of training images in pixels; 0: off
+      MissingSpec missing,
+      String unseen) { // error | ignore: a category not seen in training
 
     public DataSpec(String format, String path, String testPath, boolean header, String delimiter, SplitSpec split,
         int partitions, long limit, FeatureSpec features, LabelSpec label) {
       this(format, path, testPath, header, delimiter, split, partitions, limit, features, label,
-          new SequenceSpec(null, null, null, 10000), 0);
+          new SequenceSpec(null, null, null, 10000), 0, MissingSpec.FAIL, "error");
+    }
+
+    public DataSpec(String format, String path, String testPath, boolean header, String delimiter, SplitSpec split,
+        int partitions, long limit, FeatureSpec features, LabelSpec label, MissingSpec missing, String unseen) {
+      this(format, path, testPath, header, delimiter, split, partitions, limit, features, label,
+          new SequenceSpec(null, null, null, 10000), 0, missing, unseen);
     }
   }
 
@@ -53,6 +61,14 @@ public record JobSpec(
     public boolean text() {
       return textColumn != null;
     }
+  }
+
+  /** What to do with missing values. */
+  public record MissingSpec(
+      String policy, // fail | skip | fill
+      String fill, // mean | mode | constant
+      String value) { // the constant, or null
+    public static final MissingSpec FAIL = new MissingSpec("fail", "mean", null);
   }
 
   /** Fractions of the rows for each split; they sum to 1. */

@@ -32,7 +32,7 @@ public final class JobSpecWriter {
     data.put("split", map("train", d.split().train(), "validation", d.split().validation(), "test", d.split().test()));
     data.put("partitions", d.partitions());
     data.put("limit", d.limit());
-    data.put("features", map("drop", d.features().drop(), "categorical", d.features().categorical(), "numeric", d.features().numeric(), "scaling", d.features().scaling()));
+    data.put("features", map("drop", d.features().drop(), "categorical", d.features().categorical(), "numeric", d.features().numeric(), "scaling", d.features().scaling(), "unseen", d.unseen()));
     Map<String, Object> label = new LinkedHashMap<>();
     putIf(label, "column", d.label().column());
     label.put("kind", d.label().kind());
@@ -49,6 +49,11 @@ public final class JobSpecWriter {
     text.put("vocabulary", q.vocabulary());
     data.put("text", text);
     data.put("augment", map("shift", d.augmentShift()));
+    Map<String, Object> missing = new LinkedHashMap<>();
+    missing.put("policy", d.missing().policy());
+    missing.put("fill", d.missing().fill());
+    putIf(missing, "value", d.missing().value());
+    data.put("missing", missing);
     root.put("data", data);
     List<Object> layers = new ArrayList<>();
     for (LayerSpec l : s.model().layers()) {

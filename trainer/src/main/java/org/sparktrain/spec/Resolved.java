@@ -71,7 +71,10 @@ final class Resolved {
                 str("data.sequence.step"),
                 str("data.text.column"),
                 integer("data.text.vocabulary")),
-            integer("data.augment.shift"));
+            integer("data.augment.shift"),
+            new JobSpec.MissingSpec(str("data.missing.policy"), str("data.missing.fill"), str("data.missing.value")),
+            str("data.features.unseen"));
+
     List<LayerSpec> layerSpecs = new ArrayList<>();
     for (Map<String, Object> l : layers) {
       layerSpecs.add(layer(l));

@@ -73,8 +73,6 @@ public final class TrainingRun {
       LOG.warn("No checkpoint in {}; starting from epoch 1", checkpoints.dir());
     }
     resumed.ifPresent(r -> LOG.info("Resuming after epoch {} from {}", r.epoch(), checkpoints.dir()));
-    out.restartMetrics(resumed.map(RunCheckpoints.Resumed::history).orElse(List.of()));
-    out.write(RunOutputs.JOB, JobSpecWriter.toYaml(spec));
     int batch = StrategyContext.batchSizePerWorker(spec);
 
     FeaturePipelineModel savedPipeline = resumed.map(RunCheckpoints.Resumed::pipeline).orElse(null);
@@ -84,6 +82,10 @@ public final class TrainingRun {
         phases.run(
             "Read and prepare data",
             () -> Datasets.prepare(spark, spec, batch, savedPipeline, sourcePipeline));
+    // Only now that the data was read without error: nothing of an earlier run is touched by a run
+    // that stops on bad data.
+    out.restartMetrics(resumed.map(RunCheckpoints.Resumed::history).orElse(List.of()));
+    out.write(RunOutputs.JOB, JobSpecWriter.toYaml(spec));
     JavaRDD<DataSet> train = data.train().persist(StorageLevel.MEMORY_AND_DISK_SER());
     JavaRDD<DataSet> validation = data.validation().persist(StorageLevel.MEMORY_AND_DISK_SER());
     LOG.info(
@@ -119,6 +121,7 @@ public final class TrainingRun {
     boolean stoppedEarly;
     int bestEpoch;
     int workers;
+    Progress progress = progress(sc);
     try (TrainingStrategy strategy =
         TrainingStrategies.create(
             StrategyContext.builder()
@@ -133,7 +136,17 @@ public final class TrainingRun {
         final int e = epoch;
         phases.epoch(epoch, spec.training().epochs());
         long t0 = System.nanoTime();
-        double fitted = phases.run("Train", () -> strategy.fitEpoch(train, e));
+        if (progress != null) {
+          progress.start(epoch, spec.training().epochs(), (data.trainCount() + batch - 1) / batch, batch);
+        }
+        double fitted;
+        try {
+          fitted = phases.run("Train", () -> strategy.fitEpoch(train, e));
+        } finally {
+          if (progress != null) {
+            progress.stop();
+          }
+        }
         double fitSeconds = (System.nanoTime() - t0) / 1e9;
         // Without a running mean from the workers, the loss over the training split after the epoch.
         // Before anything evaluates a network that may have diverged.
@@ -167,7 +180,8 @@ public final class TrainingRun {
                           sc, strategy.network(), validation, data.pipeline()));
           lastValidation.forEach(
               (k, v) -> {
-                if (!"confusion_matrix".equals(k) && !"examples".equals(k)) {
+                // per-epoch lines hold numbers only: no matrices, curves or samples
+                if (!(v instanceof List) && !"examples".equals(k)) {
                   line.put("val_" + k, v);
                 }
               });
@@ -225,6 +239,10 @@ public final class TrainingRun {
       stoppedEarly = stopping.shouldStop();
       bestEpoch = stopping.bestEpoch();
     } finally {
+      if (progress != null) {
+        sc.sc().removeSparkListener(progress);
+        progress.close();
+      }
       train.unpersist(false);
       validation.unpersist(false);
     }
@@ -248,6 +266,23 @@ public final class TrainingRun {
           Map.of("stopped", stoppedEarly, "best_epoch", bestEpoch, "monitor", spec.earlyStopping().monitor()));
     }
     summary.put("parameters", trained.numParams());
+    summary.put("layers", LayerTable.of(trained));
+    Map<String, Object> dataFacts = new LinkedHashMap<>();
+    dataFacts.put("format", spec.data().format());
+    dataFacts.put("path", spec.data().path());
+    if (spec.data().testPath() != null) {
+      dataFacts.put("test_path", spec.data().testPath());
+    }
+    dataFacts.put("inputs", data.pipeline().numInputs());
+    dataFacts.put("outputs", data.pipeline().numOutputs());
+    dataFacts.put(
+        "label",
+        (spec.data().label().column() != null ? spec.data().label().column() : "idx labels") + " (" + data.pipeline().labelKind() + ")");
+    dataFacts.put("missing_values", spec.data().missing().policy());
+    if ("skip".equals(spec.data().missing().policy())) {
+      dataFacts.put("skipped_rows", data.skippedRows());
+    }
+    summary.put("data", dataFacts);
     summary.put("test", test);
     summary.put("validation", lastValidation);
     summary.put("provenance", Provenance.of(spec, spark, started));
@@ -293,6 +328,19 @@ public final class TrainingRun {
             + " nothing of this epoch was saved, and the newest checkpoint in " + checkpointDir
             + " holds the last good state. Resume allows changing only training.epochs and"
             + " early_stopping, so fix the job and start a new run");
+  }
+
+  /**
+   * The live epoch line on stderr, registered with Spark; none when the console shows warnings
+   * only ({@code --quiet}).
+   */
+  private static Progress progress(JavaSparkContext sc) {
+    if (!LoggerFactory.getLogger(Progress.class).isInfoEnabled()) {
+      return null;
+    }
+    Progress progress = Progress.console();
+    sc.sc().addSparkListener(progress);
+    return progress;
   }
 
   /** Early-stopping state from a checkpoint; replayed from the history when the metric changed. */

@@ -210,6 +210,7 @@ class CliIT {
             "--set", "training.epochs=2");
     assertEquals(2, r2.code(), r2.err());
     assertTrue(r2.err().contains("diverged in epoch 1"), r2.err());
+    assertTrue(r2.err().matches("(?s).*diverged in epoch 1 \\(by iteration \\d+\\).*"), r2.err());
     assertTrue(r2.err().contains("training.learning_rate"), r2.err());
     assertFalse(Files.exists(run.resolve("model.zip")));
     assertFalse(Files.exists(run.resolve("checkpoints").resolve("step-0000000001").resolve("MANIFEST.json")));

@@ -129,7 +129,7 @@ class DataErrorsIT {
         prepareFails(List.of("1,0.5,p,0", "2,abc,q,1", "3,2.5,p,0"), "{categorical: [c]}");
     assertContains(
         e.getMessage(),
-        "column 'a': value \"abc\" is not a number (1 such rows)",
+        "column 'a': value \"abc\" is not a number (1 such rows; the first at line 3 of ",
         "expected numeric values",
         "data.features.categorical or data.features.drop");
   }
@@ -137,7 +137,7 @@ class DataErrorsIT {
   @Test
   void textColumnLeftNumericIsNamed() throws Exception {
     DataException e = prepareFails(GOOD, "{}");
-    assertContains(e.getMessage(), "column 'c': value \"", "is not a number (4 such rows)");
+    assertContains(e.getMessage(), "column 'c': value \"", "is not a number (4 such rows; the first at line ");
   }
 
   @Test

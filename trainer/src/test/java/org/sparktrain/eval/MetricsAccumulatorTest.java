@@ -1,6 +1,7 @@
 package org.sparktrain.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -73,5 +74,61 @@ class MetricsAccumulatorTest {
     // SST = sum (y - 2.5)^2 = 5
     assertEquals(1 - 1.25 / 5, (double) m.get("r2"), 1e-9);
     assertEquals(0.3125, (double) m.get("loss"), 1e-12);
+  }
+
+  @Test
+  void rocCurveRunsFromOriginToOneOneThroughTheHandCountedPoints() {
+    MetricsAccumulator a = new MetricsAccumulator("binary", 1);
+    a.add(f(0.9f), f(1));
+    a.add(f(0.8f), f(1));
+    a.add(f(0.3f), f(1));
+    a.add(f(0.7f), f(0));
+    a.add(f(0.1f), f(0));
+    a.add(f(0.2f), f(0));
+    @SuppressWarnings("unchecked")
+    List<List<Double>> roc = (List<List<Double>>) a.metrics().get("roc");
+    assertEquals(List.of(0.0, 0.0), roc.get(0));
+    assertEquals(List.of(1.0, 1.0), roc.get(roc.size() - 1));
+    // thresholds 0.9, 0.8, 0.7, 0.3, 0.2, 0.1
+    assertEquals(
+        List.of(
+            List.of(0.0, 0.0), List.of(0.0, 1.0 / 3), List.of(0.0, 2.0 / 3), List.of(1.0 / 3, 2.0 / 3),
+            List.of(1.0 / 3, 1.0), List.of(2.0 / 3, 1.0), List.of(1.0, 1.0)),
+        roc);
+  }
+
+  @Test
+  void rocCurveIsBoundedInSize() {
+    MetricsAccumulator a = new MetricsAccumulator("binary", 1);
+    java.util.Random r = new java.util.Random(1);
+    for (int i = 0; i < 100_000; i++) {
+      a.add(f(r.nextFloat()), f(r.nextBoolean() ? 1 : 0));
+    }
+    @SuppressWarnings("unchecked")
+    List<List<Double>> roc = (List<List<Double>>) a.metrics().get("roc");
+    assertTrue(roc.size() > 50 && roc.size() <= MetricsAccumulator.ROC_POINTS + 2, "points: " + roc.size());
+  }
+
+  @Test
+  void regressionSampleIsBoundedUniformAndMergeable() {
+    MetricsAccumulator left = new MetricsAccumulator("numeric", 1);
+    MetricsAccumulator right = new MetricsAccumulator("numeric", 1);
+    for (int i = 0; i < 8_000; i++) {
+      left.add(f(i + 0.5f), f(i));
+    }
+    for (int i = 0; i < 2_000; i++) {
+      right.add(f(-1), f(-1000 - i));
+    }
+    @SuppressWarnings("unchecked")
+    List<List<Double>> sample = (List<List<Double>>) left.merge(right).metrics().get("predicted_vs_actual");
+    assertEquals(MetricsAccumulator.SAMPLE_SIZE, sample.size());
+    long fromRight = sample.stream().filter(p -> p.get(0) <= -1000).count();
+    // 20% of the rows came from the right side; so should about 20% of the sample
+    assertTrue(fromRight > 0.15 * sample.size() && fromRight < 0.25 * sample.size(), "from right: " + fromRight);
+    for (List<Double> p : sample) {
+      if (p.get(0) >= 0) {
+        assertEquals(p.get(0) + 0.5, p.get(1), 1e-9, "pairs stay together");
+      }
+    }
   }
 }

@@ -65,6 +65,7 @@ class RunReportTest {
   void writesTheReportAndItsCharts(String kind, String job, String headline, boolean classifier)
       throws IOException {
     Path dir = fixture(kind);
+    addTestPredictions(dir);
 
     Path html = write(dir);
 
@@ -82,17 +83,75 @@ class RunReportTest {
     if (classifier) {
       expected.add("confusion.png");
     }
+    if ("churn".equals(kind)) {
+      expected.add("roc.png");
+    }
+    if (!classifier) {
+      expected.add("predicted-vs-actual.png");
+    }
     assertEquals(expected, images);
     for (String image : images) {
       assertDrawn(dir.resolve(image));
     }
     assertEquals(classifier, Files.exists(dir.resolve("confusion.png")));
-    assertEquals(!classifier, text.contains("No predicted-versus-actual chart"), text);
+    try (Stream<Path> files = Files.list(dir)) {
+      List<String> pngs =
+          files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".png")).sorted().toList();
+      assertEquals(expected.stream().sorted().toList(), pngs, "every chart written is in the report");
+    }
     try (Stream<Path> files = Files.list(dir)) {
       List<String> leftovers =
           files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).toList();
       assertEquals(List.of(), leftovers);
     }
+  }
+
+  /**
+   * What a run of this version adds to the test metrics: the ROC points of a binary classifier
+   * and a sample of (actual, predicted) pairs of a regression.
+   */
+  private static void addTestPredictions(Path dir) throws IOException {
+    Map<String, Object> summary = Json.mapper().readValue(dir.resolve("summary.json").toFile(), OBJECT);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> test = (Map<String, Object>) summary.get("test");
+    if (test.containsKey("auc")) {
+      List<List<Double>> roc = new ArrayList<>();
+      for (int i = 0; i <= 50; i++) {
+        double x = i / 50.0;
+        roc.add(List.of(x, Math.pow(x, 0.3)));
+      }
+      test.put("roc", roc);
+    } else if (test.containsKey("r2")) {
+      java.util.Random r = new java.util.Random(7);
+      List<List<Double>> pairs = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        double actual = 5 + 75 * r.nextDouble();
+        pairs.add(List.of(actual, actual + 6 * r.nextGaussian()));
+      }
+      test.put("predicted_vs_actual", pairs);
+    }
+    summary.put(
+        "layers",
+        List.of(
+            Map.of("index", 0, "type", "DenseLayer", "inputs", 13, "outputs", 6, "activation", "relu", "parameters", 84),
+            Map.of("index", 1, "type", "OutputLayer", "inputs", 6, "outputs", 1, "activation", "sigmoid", "parameters", 7)));
+    summary.put("data", Map.of("format", "csv", "path", "data/x.csv"));
+    Files.writeString(dir.resolve("summary.json"), Json.write(summary));
+  }
+
+  @Test
+  void modelLayersAndDataAreListed() throws IOException {
+    Path dir = fixture("churn");
+    addTestPredictions(dir);
+    String text = Files.readString(write(dir));
+    assertTrue(text.contains("<h2>Model</h2>"), text);
+    assertTrue(
+        text.contains(
+            "<tr><td class=\"num\">0</td><td>DenseLayer</td><td class=\"num\">13</td><td class=\"num\">6</td>"
+                + "<td>relu</td><td class=\"num\">84</td></tr>"),
+        text);
+    assertTrue(text.contains("<h2>Data</h2>"), text);
+    assertTrue(text.contains("<th>path</th><td>data/x.csv</td>"), text);
   }
 
   private static void assertDrawn(Path png) throws IOException {

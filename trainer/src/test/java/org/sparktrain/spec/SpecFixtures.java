@@ -59,11 +59,13 @@ final class SpecFixtures {
           categorical: [country]
           numeric: [age, income]
           scaling: minmax
+          unseen: ignore
         label:
           column: target
           kind: numeric
           classes: 3
           scaling: standardize
+        missing: {policy: fill, fill: constant, value: "0"}
       model:
         weight_init: lecun_normal
         l1: 0.0001
