@@ -46,12 +46,20 @@ final class ValidateCommand implements Callable<Integer> {
       throw new ParameterException(command.commandLine(), "a job file is required, e.g. validate jobs/churn.yaml");
     }
     JobSpec spec = JobSpecLoader.load(job, overrides);
+    var source = spec.model().source();
+    String network =
+        source.kerasConfig() != null
+            ? "Keras model " + source.kerasConfig()
+            : source.initFrom() != null
+                ? "network from " + source.initFrom()
+                    + (source.replaceOutput() ? " with a new head of " + spec.model().layers().size() + " layers" : "")
+                : spec.model().layers().size() + " layers";
     command
         .commandLine()
         .getOut()
         .printf(
-            "%s is valid: job '%s', %d layers, strategy %s, %d epochs%n",
-            job, spec.name(), spec.model().layers().size(), spec.strategy().type(), spec.training().epochs());
+            "%s is valid: job '%s', %s, strategy %s, %d epochs%n",
+            job, spec.name(), network, spec.strategy().type(), spec.training().epochs());
     return ExitCodes.OK;
   }
 }
