@@ -51,12 +51,22 @@ final class ValidateCommand implements Callable<Integer> {
       throw new ParameterException(command.commandLine(), "a job file is required, e.g. validate jobs/churn.yaml");
     }
     JobSpec spec = JobSpecLoader.load(job, overrides);
+    var source = spec.model().source();
+    String network =
+        source.kerasConfig() != null
+            ? "Keras model " + source.kerasConfig()
+            : source.initFrom() != null
+                ? "network from " + source.initFrom()
+                    + (source.replaceOutput() ? " with a new head of " + spec.model().layers().size() + " layers" : "")
+                : spec.model().layers().size() + " layers";
     // Shapes, as far as the job file alone fixes them; train checks again with the data's sizes.
+    // A Keras model or a trained source brings its own layers, checked when train builds the network.
     InputDims dims = InputDims.declared(spec);
     List<String> summary = List.of();
-    if (dims.complete()) {
+    boolean ownLayers = !source.replacesLayers();
+    if (ownLayers && dims.complete()) {
       summary = NetworkFactory.summary(spec, dims);
-    } else {
+    } else if (ownLayers) {
       var shapes = Shapes.check(spec.model().layers(), dims);
       if (!shapes.violations().isEmpty()) {
         throw new SpecException(shapes.violations());
@@ -66,9 +76,9 @@ final class ValidateCommand implements Callable<Integer> {
         .commandLine()
         .getOut()
         .printf(
-            "%s is valid: job '%s', %d layers, strategy %s, %d epochs%n",
-            job, spec.name(), spec.model().layers().size(), spec.strategy().type(), spec.training().epochs());
-    if (summary.isEmpty()) {
+            "%s is valid: job '%s', %s, strategy %s, %d epochs%n",
+            job, spec.name(), network, spec.strategy().type(), spec.training().epochs());
+    if (ownLayers && summary.isEmpty()) {
       command.commandLine().getOut().printf("input: %s; layer shapes are checked when train reads the data%n", dims.kind());
     }
     summary.forEach(command.commandLine().getOut()::println);

@@ -35,7 +35,7 @@ final class MultiLabelCounts implements Serializable {
       int predicted = output[j] >= 0.5f ? 1 : 0;
       counts[j][actual * 2 + predicted]++;
       right &= actual == predicted;
-      int bin = (int) Math.round(Math.max(0, Math.min(1, output[j])) * BINS);
+      int bin = (int) Math.round(Math.max(0.0, Math.min(1.0, (double) output[j])) * BINS);
       (actual == 1 ? positiveScores : negativeScores)[j][bin]++;
     }
     if (right) {
