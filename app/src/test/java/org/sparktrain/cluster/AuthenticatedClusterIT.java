@@ -63,7 +63,7 @@ class AuthenticatedClusterIT {
             "--conf", "spark.authenticate=true",
             "--conf", "spark.authenticate.secret=" + SECRET);
     assertEquals(0, run.waitFor(8), run.log());
-    assertTrue(run.log().contains("sharing with 2 workers"), run.log());
+    assertTrue(run.fullLog().contains("sharing with 2 workers"), run.log());
     StandaloneClusterIT.assertCompleteRun(run, 8);
     StandaloneClusterIT.assertBothExecutorsWorked(cluster);
     // Each executor bound its own UDP port for the gradient-sharing mesh.

@@ -90,7 +90,7 @@ class StandaloneClusterIT {
   void averagingOnTwoExecutorJvms() throws Exception {
     Submission run = Submission.churn(cluster, tmp.resolve("averaging"), 3, "--set", "strategy.type=averaging");
     assertEquals(0, run.waitFor(8), run.log());
-    assertTrue(run.log().contains("averaging with 2 workers"), run.log());
+    assertTrue(run.fullLog().contains("averaging with 2 workers"), run.log());
     assertCompleteRun(run, 3);
     assertBothExecutorsWorked(cluster);
   }
