@@ -1,5 +1,6 @@
 package org.sparktrain.strategy;
 
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.deeplearning4j.spark.impl.repartitioner.NoOpRepartitioner;
 import org.nd4j.linalg.dataset.DataSet;
@@ -9,6 +10,7 @@ import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.Fixed
 import org.deeplearning4j.spark.parameterserver.training.SharedTrainingMaster;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
 import org.sparktrain.spec.JobSpec.StrategySpec;
+import org.sparktrain.spec.SpecException;
 
 /**
  * Gradient sharing (DL4J's SharedTrainingMaster): workers exchange threshold-encoded updates over
@@ -28,11 +30,39 @@ final class SharingStrategy extends Dl4jMasterStrategy {
   SharingStrategy(StrategyContext ctx) {
     // One master for the whole run: each new one restarts DL4J's parameter server.
     super(ctx, seed -> master(ctx, seed), false, tasks(ctx), false);
+    refuseSharedExecutors(ctx.sc.getConf());
     if (local(ctx) && ctx.workers() > 1) {
       LOG.warn(
           "Gradient sharing in local mode trains with 1 worker, not {}: DL4J's wrapper deadlocks with"
               + " several in one JVM. Use a cluster (one worker per executor) for more.",
           ctx.workers());
+    }
+  }
+
+  /**
+   * On a cluster, an executor that can run two tasks at once can receive two training tasks of one
+   * epoch, and DL4J's one wrapper per JVM then hangs (see the class comment): refuse that setup.
+   */
+  static void refuseSharedExecutors(SparkConf conf) {
+    String master = conf.get("spark.master", "local[*]");
+    if (master.startsWith("local") || !conf.contains("spark.executor.cores")) {
+      return;
+    }
+    int cores = conf.getInt("spark.executor.cores", 1);
+    int taskCpus = conf.getInt("spark.task.cpus", 1);
+    if (taskCpus < cores) {
+      throw new SpecException(
+          "strategy.type",
+          "sharing needs one training task per executor at a time, but spark.executor.cores is "
+              + cores
+              + " and spark.task.cpus "
+              + taskCpus
+              + " (up to "
+              + (cores / taskCpus)
+              + " tasks at once); DL4J's gradient sharing hangs with two in one JVM. Set"
+              + " --conf spark.task.cpus="
+              + cores
+              + " (ND4J still uses the cores inside the one task), or use strategy.type=averaging");
     }
   }
 

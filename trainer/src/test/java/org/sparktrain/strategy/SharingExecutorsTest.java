@@ -1,0 +1,40 @@
+package org.sparktrain.strategy;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.apache.spark.SparkConf;
+import org.junit.jupiter.api.Test;
+import org.sparktrain.spec.SpecException;
+
+class SharingExecutorsTest {
+  private static SparkConf conf(String master, String cores, String taskCpus) {
+    SparkConf c = new SparkConf(false).set("spark.master", master);
+    if (cores != null) {
+      c.set("spark.executor.cores", cores);
+    }
+    if (taskCpus != null) {
+      c.set("spark.task.cpus", taskCpus);
+    }
+    return c;
+  }
+
+  @Test
+  void anExecutorThatRunsTwoTasksAtOnceIsRefused() {
+    SpecException e =
+        assertThrows(
+            SpecException.class,
+            () -> SharingStrategy.refuseSharedExecutors(conf("spark://m:7077", "4", "1")));
+    assertTrue(e.getMessage().contains("strategy.type"), e.getMessage());
+    assertTrue(e.getMessage().contains("spark.task.cpus=4"), e.getMessage());
+  }
+
+  @Test
+  void oneTaskPerExecutorLocalModeOrUnknownCoresAreAccepted() {
+    assertDoesNotThrow(() -> SharingStrategy.refuseSharedExecutors(conf("spark://m:7077", "4", "4")));
+    assertDoesNotThrow(() -> SharingStrategy.refuseSharedExecutors(conf("spark://m:7077", "1", null)));
+    assertDoesNotThrow(() -> SharingStrategy.refuseSharedExecutors(conf("yarn", null, null)));
+    assertDoesNotThrow(() -> SharingStrategy.refuseSharedExecutors(conf("local[4]", "4", "1")));
+  }
+}
