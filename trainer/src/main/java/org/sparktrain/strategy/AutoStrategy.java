@@ -35,7 +35,10 @@ final class AutoStrategy implements TrainingStrategy {
 
   @Override
   public String name() {
-    return chosen == null ? "auto" : "auto (" + chosen.name() + ")";
+    return chosen == null
+        ? "auto"
+        : "auto (" + chosen.name() + ", " + choice.workers() + " workers x " + choice.threads()
+            + " threads, averaging every " + choice.averagingFrequency() + ")";
   }
 
   /** The choice made before the first epoch; null before it. */

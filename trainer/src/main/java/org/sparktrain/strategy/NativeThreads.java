@@ -10,9 +10,12 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class NativeThreads {
   private NativeThreads() {}
 
-  /** The current setting: libnd4j's maximum threads (BLAS follows the same setting here). */
+  /**
+   * The current setting, as BLAS reports it (libnd4j's environment of 1.0.0-M2 keeps reporting its
+   * start-up value after a change).
+   */
   public static int current() {
-    return Nd4j.getEnvironment().maxThreads();
+    return Nd4j.factory().blas().getMaxThreads();
   }
 
   /** Sets libnd4j's and BLAS's thread counts for this JVM; 0 or less leaves them unchanged. */
