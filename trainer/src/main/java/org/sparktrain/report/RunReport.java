@@ -313,6 +313,7 @@ public final class RunReport {
         .append("td.num { text-align: right; font-variant-numeric: tabular-nums; }\n")
         .append("th { background: #f3f3f3; }\n")
         .append("img { display: block; max-width: 100%; margin-bottom: 1.5em; }\n")
+        .append(".charts { display: flex; flex-wrap: wrap; gap: 0 1.5em; align-items: flex-start; }\n")
         .append("</style>\n</head>\n<body>\n")
         .append("<h1>Run report: ")
         .append(escape(job))
@@ -397,7 +398,7 @@ public final class RunReport {
       h.append("</table>\n");
     }
 
-    h.append("<h2>Charts</h2>\n");
+    h.append("<h2>Charts</h2>\n<div class=\"charts\">\n");
     for (Image image : images) {
       h.append("<img src=\"")
           .append(escape(image.file()))
@@ -405,6 +406,7 @@ public final class RunReport {
           .append(escape(image.alt()))
           .append("\">\n");
     }
+    h.append("</div>\n");
     if (images.isEmpty()) {
       h.append("<p>No charts: metrics.jsonl holds no epoch with a loss or metric value.</p>\n");
     }

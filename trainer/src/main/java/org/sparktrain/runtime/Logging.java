@@ -53,5 +53,6 @@ public final class Logging {
   private static void quietTaskFailures() {
     Configurator.setLevel("org.apache.spark.executor.Executor", Level.OFF);
     Configurator.setLevel("org.apache.spark.scheduler.TaskSetManager", Level.OFF);
+    Configurator.setLevel("org.apache.spark.sql.execution.datasources.FileFormatWriter", Level.OFF);
   }
 }
