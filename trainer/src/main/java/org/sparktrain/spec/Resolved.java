@@ -67,9 +67,7 @@ final class Resolved {
                 str("data.label.scaling")),
             new JobSpec.SequenceSpec(
                 str("data.sequence.id"),
-                str("data.sequence.step"),
-                str("data.text.column"),
-                integer("data.text.vocabulary")),
+                str("data.sequence.step")),
             integer("data.augment.shift"));
     List<LayerSpec> layerSpecs = new ArrayList<>();
     for (Map<String, Object> l : layers) {
@@ -131,12 +129,12 @@ final class Resolved {
     if ("idx".equals(str("data.format"))) {
       return "image";
     }
-    return str("data.sequence.id") != null || str("data.text.column") != null ? "sequence" : "features";
+    return str("data.sequence.id") != null ? "sequence" : "features";
   }
 
   private JobSpec.InputSpec input() {
     return new JobSpec.InputSpec(
-        inputKind(),
+        str("model.input.kind"),
         integer("model.input.height"),
         integer("model.input.width"),
         integer("model.input.channels"),

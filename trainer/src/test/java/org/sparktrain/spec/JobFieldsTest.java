@@ -72,9 +72,10 @@ class JobFieldsTest {
             "early_stopping"),
         JobFields.childNames(""));
     assertEquals(List.of("train", "validation", "test"), JobFields.childNames("data.split"));
-    assertEquals(List.of("weight_init", "l1", "l2", "layers"), JobFields.childNames("model"));
+    assertEquals(List.of("weight_init", "l1", "l2", "input", "layers"), JobFields.childNames("model"));
     assertEquals(
-        List.of("type", "name", "units", "activation", "alpha", "rate", "loss"),
+        List.of("type", "name", "units", "activation", "alpha", "rate", "loss", "filters", "kernel", "stride",
+            "padding", "pooling", "return_sequences", "bidirectional", "vocabulary"),
         JobFields.childNames("model.layers[]"));
     assertEquals(List.of(), JobFields.childNames("training.epochs"));
   }

@@ -41,6 +41,21 @@ final class SpecFixtures {
       """;
 
   /** A valid job that sets every field, each to a value other than its default. */
+  /** The fields FULL cannot set beside its own: image input and augmentation of idx data. */
+  static final String FULL_IDX =
+      """
+      data:
+        format: idx
+        path: data/mnist
+        split: {train: 0.9, validation: 0.1, test: 0.0}
+        augment: {shift: 2}
+      model:
+        input: {kind: image, height: 28, width: 28, channels: 1}
+        layers:
+          - {type: conv2d, filters: 4, kernel: 3}
+          - {type: output, units: 10, loss: sparse_categorical_crossentropy}
+      """;
+
   static final String FULL =
       """
       name: full
@@ -64,10 +79,12 @@ final class SpecFixtures {
           kind: numeric
           classes: 3
           scaling: standardize
+        sequence: {id: customer, step: month}
       model:
         weight_init: lecun_normal
         l1: 0.0001
         l2: 0.001
+        input: {kind: sequence, length: 12, features: 3}
         layers:
           - {type: dense, name: hidden, units: 16, activation: leakyrelu, alpha: 0.2}
           - {type: dropout, name: drop, rate: 0.25}
