@@ -43,7 +43,7 @@ public final class JobFields {
     oneOf("data.label.scaling", "none", List.of("none", "standardize"), "Scaling of a numeric target (undone for reported metrics).");
     str("data.sequence.id", null, "Sequences from csv/parquet rows: the column naming the sequence a row belongs to (one label per sequence, from data.label.column); splits are drawn per sequence.");
     str("data.sequence.step", null, "Sequences: the column that orders rows within a sequence (numeric).");
-    num("data.augment.shift", Type.INT, 0, 0.0, false, null, false, "idx: shift each training image by up to this many pixels in x and y (random, seeded, per epoch); 0: off. Validation and test images are never shifted.");
+    num("data.augment.shift", Type.INT, 0, 0.0, false, null, false, "idx: shift each training image by a random offset of up to this many pixels in x and y (seeded per image, the same in every epoch), filling with the background; 0: off. Validation and test images are never shifted.");
 
     oneOf("model.weight_init", "xavier", List.of("xavier", "xavier_uniform", "relu", "relu_uniform", "lecun_normal", "normal", "uniform"), "Weight initialisation.");
     num("model.l1", Type.DOUBLE, 0.0, 0.0, false, null, false, "L1 regularisation coefficient.");
