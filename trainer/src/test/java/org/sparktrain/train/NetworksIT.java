@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.TestJobs;
 import org.sparktrain.TestSpark;
 import org.sparktrain.data.Waveforms;
+import org.sparktrain.runtime.SparkRuntime;
 import org.sparktrain.spec.JobSpec;
 
 /**
@@ -30,6 +31,8 @@ class NetworksIT {
 
   @BeforeAll
   static void data() throws Exception {
+    // Gradient sharing starts Aeron in this JVM; the trainer's launcher sets these timeouts.
+    SparkRuntime.configureAeron();
     waves = tmp.resolve("waveforms.csv");
     Waveforms.write(waves, 480, 11);
   }
