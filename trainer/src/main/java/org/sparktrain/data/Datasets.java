@@ -113,7 +113,7 @@ public final class Datasets {
     long trainCount = train.count();
     PreparedData prepared = new PreparedData(
         model,
-        Minibatches.of(IdxPipeline.examples(train, model), batchSize),
+        Minibatches.of(IdxPipeline.examples(IdxPipeline.shifted(train, data.augmentShift(), imageWidth(sc, data), seed), model), batchSize),
         Minibatches.of(IdxPipeline.examples(validation, model), batchSize),
         Minibatches.of(IdxPipeline.examples(test, model), batchSize),
         trainCount,
@@ -157,6 +157,12 @@ public final class Datasets {
   }
 
   private static final String SPLIT_COLUMN = "__sparktrain_split";
+
+  private static int imageWidth(JavaSparkContext sc, DataSpec data) {
+    return data.augmentShift() > 0
+        ? Idx.header(sc, data.path() + "/train-images-idx3-ubyte", data.path() + "/train-labels-idx1-ubyte", "data.path").cols()
+        : 0;
+  }
 
   /** Height and width of the training images of idx data (read from the file header); {0, 0} for other formats. */
   public static int[] imageSize(SparkSession spark, DataSpec data) {

@@ -77,6 +77,40 @@ final class IdxPipeline {
     });
   }
 
+  /**
+   * Training images shifted by up to {@code shift} pixels in x and y, inside the partitions; the
+   * offset of an image follows from the seed and its index, so a run is repeatable.
+   */
+  static JavaRDD<Idx.Image> shifted(JavaRDD<Idx.Image> images, int shift, int width, long seed) {
+    if (shift <= 0) {
+      return images;
+    }
+    return images.map(im -> {
+      java.util.SplittableRandom r = new java.util.SplittableRandom(seed * 31 + im.index());
+      int dx = r.nextInt(2 * shift + 1) - shift;
+      int dy = r.nextInt(2 * shift + 1) - shift;
+      return new Idx.Image(im.index(), im.label(), shift(im.pixels(), width, dx, dy));
+    });
+  }
+
+  static float[] shift(float[] p, int width, int dx, int dy) {
+    int height = p.length / width;
+    float[] out = new float[p.length];
+    for (int y = 0; y < height; y++) {
+      int sy = y - dy;
+      if (sy < 0 || sy >= height) {
+        continue;
+      }
+      for (int x = 0; x < width; x++) {
+        int sx = x - dx;
+        if (sx >= 0 && sx < width) {
+          out[y * width + x] = p[sy * width + sx];
+        }
+      }
+    }
+    return out;
+  }
+
   static JavaRDD<FeatureRow> examplesWithIndex(JavaRDD<Idx.Image> images, FeaturePipelineModel model) {
     return images.map(im -> new FeatureRow(new String[] {Long.toString(im.index())}, pixels(im, model)));
   }

@@ -22,12 +22,7 @@ public record InputDims(String kind, int height, int width, int channels, int le
     int h = in.height() > 0 ? in.height() : idx ? 28 : 0;
     int w = in.width() > 0 ? in.width() : idx ? 28 : 0;
     int c = in.channels() > 0 ? in.channels() : idx ? 1 : 0;
-    int features = in.features();
-    if ("sequence".equals(in.kind()) && spec.data().sequence().text()) {
-      features = 1;
-    }
-    int vocabulary = spec.data().sequence().text() ? spec.data().sequence().vocabulary() + 2 : 0;
-    return new InputDims(in.kind(), h, w, c, in.length(), features, vocabulary);
+    return new InputDims(spec.inputKind(), h, w, c, in.length(), in.features(), 0);
   }
 
   /**
@@ -37,7 +32,7 @@ public record InputDims(String kind, int height, int width, int channels, int le
    */
   public static InputDims fromData(JobSpec spec, int numInputs, int height, int width, int vocabulary) {
     InputDims d = declared(spec);
-    if (d.features > 0 && numInputs > 0 && d.features != numInputs && !spec.data().sequence().text()) {
+    if (d.features > 0 && numInputs > 0 && d.features != numInputs) {
       throw new SpecException("model.input.features", "declared " + d.features + ", but the data gives " + numInputs
           + " feature(s) per " + ("sequence".equals(d.kind) ? "time step" : "example")
           + " (after dropping and one-hot encoding columns); set it to " + numInputs + " or remove it");

@@ -3,6 +3,7 @@ package org.sparktrain.model;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -71,8 +72,14 @@ public final class NetworkFactory {
     if (!problems.isEmpty()) {
       throw new SpecException(problems);
     }
+    NeuralNetConfiguration.Builder builder = new NeuralNetConfiguration.Builder();
+    if (layers.stream().anyMatch(l -> "lstm".equals(l.type()) && !l.returnSequences())) {
+      // DL4J's LastTimeStep hands the next layer an array outside the training workspace, which
+      // fails workspace validation during fit ("array is defined in incorrect workspace").
+      builder.trainingWorkspaceMode(WorkspaceMode.NONE).inferenceWorkspaceMode(WorkspaceMode.NONE);
+    }
     NeuralNetConfiguration.ListBuilder list =
-        new NeuralNetConfiguration.Builder()
+        builder
             .seed(spec.seed())
             .dataType(DataType.FLOAT)
             .weightInit(weightInit(model.weightInit()))

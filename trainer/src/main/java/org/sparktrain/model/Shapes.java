@@ -81,7 +81,7 @@ public final class Shapes {
           return bad(v, at + ".type", type + " needs an image (model.input.kind: image), got " + s + (s.kind().equals("sequence") ? "; use conv1d/pool1d on sequences" : ""));
         }
         int h = out(s.h(), l, at, "height", s, v);
-        int w = out(s.w(), l, at, "width", s, v);
+        int w = h < 0 ? -1 : out(s.w(), l, at, "width", s, v);
         if (h < 0 || w < 0) {
           return null;
         }
@@ -110,7 +110,7 @@ public final class Shapes {
       }
       case "embedding" -> {
         if (!s.kind().equals("sequence") || (s.f() > 1)) {
-          return bad(v, at + ".type", "embedding needs a sequence of token ids (1 value per step, e.g. data.text), got " + s);
+          return bad(v, at + ".type", "embedding needs a sequence of token ids (1 value per step), got " + s);
         }
         int vocabulary = l.vocabulary() > 0 ? l.vocabulary() : in.vocabulary();
         if (vocabulary == 0 && s.f() > 0) {

@@ -95,7 +95,8 @@ final class CrossFieldRules {
       }
       for (String key : l.keySet()) {
         String field = key.substring("model.layers[].".length());
-        if (field.equals("type") || field.equals("name") || takes.contains(field)) {
+        // alpha has a default and was always accepted (and ignored) on any layer.
+        if (field.equals("type") || field.equals("name") || field.equals("alpha") || takes.contains(field)) {
           continue;
         }
         // Fields without defaults in a layer map were written in the job file.
@@ -114,24 +115,20 @@ final class CrossFieldRules {
   private static void inputRules(Resolved r, List<Violation> v) {
     String kind = r.inputKind();
     boolean rows = r.str("data.sequence.id") != null;
-    boolean text = r.str("data.text.column") != null;
     if (rows && r.str("data.sequence.step") == null) {
       v.add(new Violation("data.sequence.step", "required with data.sequence.id: the column that orders the rows of a sequence"));
     }
     if (!rows && r.str("data.sequence.step") != null) {
       v.add(new Violation("data.sequence.step", "applies only with data.sequence.id; set data.sequence.id to the column naming each sequence"));
     }
-    if (rows && text) {
-      v.add(new Violation("data.text.column", "sequences come either from rows (data.sequence.id) or from text (data.text.column), not both; remove one"));
+    if (rows && "idx".equals(r.str("data.format"))) {
+      v.add(new Violation("data.sequence.id", "applies to csv/parquet data, not idx"));
     }
-    if ((rows || text) && "idx".equals(r.str("data.format"))) {
-      v.add(new Violation(rows ? "data.sequence.id" : "data.text.column", "applies to csv/parquet data, not idx"));
+    if (rows && !"sequence".equals(kind)) {
+      v.add(new Violation("model.input.kind", "sequence data (data.sequence) needs kind sequence (or auto), got " + kind));
     }
-    if ((rows || text) && !"sequence".equals(kind)) {
-      v.add(new Violation("model.input.kind", "sequence data (data.sequence or data.text) needs kind sequence (or auto), got " + kind));
-    }
-    if ("sequence".equals(kind) && !rows && !text) {
-      v.add(new Violation("model.input.kind", "sequence input needs sequence data: set data.sequence.id and data.sequence.step, or data.text.column"));
+    if ("sequence".equals(kind) && !rows) {
+      v.add(new Violation("model.input.kind", "sequence input needs sequence data: set data.sequence.id and data.sequence.step"));
     }
     if ("sequence".equals(kind) && r.integer("model.input.length") == 0) {
       v.add(new Violation("model.input.length", "required for sequence input: the number of time steps (longer sequences are truncated, shorter ones padded and masked)"));
@@ -146,21 +143,16 @@ final class CrossFieldRules {
         }
       }
     }
-    boolean hasEmbedding = false;
     for (int i = 0; i < r.layers.size(); i++) {
       Map<String, Object> l = r.layers.get(i);
       if ("embedding".equals(l.get("model.layers[].type"))) {
-        hasEmbedding = true;
         if (i != 0) {
           v.add(new Violation("model.layers[" + i + "].type", "an embedding layer must be the first layer (it maps token ids to vectors)"));
         }
-        if (!text && l.get("model.layers[].vocabulary") == null) {
-          v.add(new Violation("model.layers[" + i + "].vocabulary", "required without data.text: the number of token ids"));
+        if (l.get("model.layers[].vocabulary") == null) {
+          v.add(new Violation("model.layers[" + i + "].vocabulary", "required for an embedding layer: the number of token ids"));
         }
       }
-    }
-    if (text && !hasEmbedding) {
-      v.add(new Violation("model.layers[0].type", "text data gives token ids; the first layer must be {type: embedding, units: N}"));
     }
   }
 

@@ -44,9 +44,7 @@ public final class JobFields {
     oneOf("data.label.scaling", "none", List.of("none", "standardize"), "Scaling of a numeric target (undone for reported metrics).");
     str("data.sequence.id", null, "Sequences from csv/parquet rows: the column naming the sequence a row belongs to (one label per sequence, from data.label.column); splits are drawn per sequence.");
     str("data.sequence.step", null, "Sequences: the column that orders rows within a sequence (numeric).");
-    str("data.text.column", null, "Text for sequence models: the column holding the text; it is lower-cased, split on non-letters and mapped to token ids.");
-    num("data.text.vocabulary", Type.INT, 10000, 1.0, false, null, false, "Text: keep the most frequent this many words of the training split; others map to an unknown-word id.");
-    num("data.augment.shift", Type.INT, 0, 0.0, false, null, false, "idx: shift each training image by up to this many pixels in x and y (random, seeded, per epoch); 0: off. Validation and test images are never shifted.");
+    num("data.augment.shift", Type.INT, 0, 0.0, false, null, false, "idx: shift each training image by a random offset of up to this many pixels in x and y (seeded per image, the same in every epoch), filling with the background; 0: off. Validation and test images are never shifted.");
     oneOf("data.missing.policy", "fail", List.of("fail", "skip", "fill"), "A missing (empty) value in a feature or label column: fail stops and names the column; skip drops the row (the count goes to the log and summary.json; evaluate and predict skip alike); fill replaces a feature value (a missing label still fails).");
     oneOf("data.missing.fill", "mean", List.of("mean", "mode", "constant"), "fill: numeric columns get the training split's mean (mode: its most frequent value), categorical columns its most frequent category; constant: data.missing.value. Saved in the feature pipeline, so predict fills alike.");
     str("data.missing.value", null, "fill with constant: the value (a number for numeric columns, a category for categorical ones).");
@@ -55,7 +53,7 @@ public final class JobFields {
     oneOf("model.weight_init", "xavier", List.of("xavier", "xavier_uniform", "relu", "relu_uniform", "lecun_normal", "normal", "uniform"), "Weight initialisation.");
     num("model.l1", Type.DOUBLE, 0.0, 0.0, false, null, false, "L1 regularisation coefficient.");
     num("model.l2", Type.DOUBLE, 0.0, 0.0, false, null, false, "L2 regularisation coefficient.");
-    oneOf("model.input.kind", "auto", List.of("auto", "features", "image", "sequence"), "What one example is: a feature vector, an image (height x width x channels) or a sequence (length x features); auto: image for idx, sequence with data.sequence or data.text, else features.");
+    oneOf("model.input.kind", "auto", List.of("auto", "features", "image", "sequence"), "What one example is: a feature vector, an image (height x width x channels) or a sequence (length x features); auto: image for idx, sequence with data.sequence, else features.");
     num("model.input.height", Type.INT, 0, 0.0, false, null, false, "image: height in pixels; 0: from the data (idx: from the file header).");
     num("model.input.width", Type.INT, 0, 0.0, false, null, false, "image: width in pixels; 0: from the data (idx: from the file header).");
     num("model.input.channels", Type.INT, 0, 0.0, false, null, false, "image: channels; 0: from the data (1 for idx).");
@@ -76,7 +74,7 @@ public final class JobFields {
     FIELDS.put("model.layers[].pooling", new FieldDef("model.layers[].pooling", Type.ENUM, "max", false, List.of("max", "avg"), null, false, null, false, "pool2d, pool1d, global_pool: max or average."));
     def("model.layers[].return_sequences", Type.BOOL, false, "lstm: output the whole sequence (true, to feed another lstm or conv1d) or only the last unmasked time step (false).");
     def("model.layers[].bidirectional", Type.BOOL, false, "lstm: a second lstm reads the sequence backwards; their outputs are concatenated (2 x units).");
-    num("model.layers[].vocabulary", Type.INT, null, 2.0, false, null, false, "embedding: number of token ids (0 .. vocabulary-1); default: the text vocabulary of data.text (its size + 2 for padding and unknown words).");
+    num("model.layers[].vocabulary", Type.INT, null, 1.0, false, null, false, "embedding: number of token ids (0 .. vocabulary-1); required there. The input is a sequence with one token id per step (data.features.scaling: none).");
 
     str("model.init_from", null, "Start from a trained model: a model.zip written by train, or a checkpoint (a step directory or its network.zip); its feature pipeline is reused.");
     def("model.replace_output", Type.BOOL, false, "With model.init_from: drop the source's output layer and append model.layers (the new head) after the kept layers.");

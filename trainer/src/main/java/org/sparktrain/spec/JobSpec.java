@@ -17,6 +17,18 @@ public record JobSpec(
     CheckpointSpec checkpoint,
     EarlyStoppingSpec earlyStopping) {
 
+  /** The input kind, with auto resolved: image for idx, sequence for data.sequence, else features. */
+  public String inputKind() {
+    String kind = model.input().kind();
+    if (!"auto".equals(kind)) {
+      return kind;
+    }
+    if ("idx".equals(data.format())) {
+      return "image";
+    }
+    return data.sequence().rows() ? "sequence" : "features";
+  }
+
   /** Where the rows come from and how they become features and labels. */
   public record DataSpec(
       String format, // csv | parquet | idx
@@ -37,29 +49,23 @@ public record JobSpec(
     public DataSpec(String format, String path, String testPath, boolean header, String delimiter, SplitSpec split,
         int partitions, long limit, FeatureSpec features, LabelSpec label) {
       this(format, path, testPath, header, delimiter, split, partitions, limit, features, label,
-          new SequenceSpec(null, null, null, 10000), 0, MissingSpec.FAIL, "error");
+          new SequenceSpec(null, null), 0, MissingSpec.FAIL, "error");
     }
 
     public DataSpec(String format, String path, String testPath, boolean header, String delimiter, SplitSpec split,
         int partitions, long limit, FeatureSpec features, LabelSpec label, MissingSpec missing, String unseen) {
       this(format, path, testPath, header, delimiter, split, partitions, limit, features, label,
-          new SequenceSpec(null, null, null, 10000), 0, missing, unseen);
+          new SequenceSpec(null, null), 0, missing, unseen);
     }
   }
 
-  /** Rows grouped into sequences, or text turned into token-id sequences; all null for tabular data. */
+  /** Rows grouped into sequences; both null for tabular data. */
   public record SequenceSpec(
       String id, // column naming the sequence of a row
-      String step, // column ordering rows within a sequence
-      String textColumn, // column holding text
-      int vocabulary) { // most frequent words kept
+      String step) { // column ordering rows within a sequence
 
     public boolean rows() {
       return id != null;
-    }
-
-    public boolean text() {
-      return textColumn != null;
     }
   }
 
@@ -148,7 +154,7 @@ public record JobSpec(
       String pooling, // pool, global_pool: max | avg
       boolean returnSequences, // lstm
       boolean bidirectional, // lstm
-      int vocabulary) { // embedding; 0: from the text vocabulary
+      int vocabulary) { // embedding
 
     /** A dense, dropout or output layer. */
     public LayerSpec(String type, String name, int units, String activation, double alpha, double rate, String loss) {

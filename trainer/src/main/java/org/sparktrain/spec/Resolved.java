@@ -68,13 +68,10 @@ final class Resolved {
                 list("data.label.columns")),
             new JobSpec.SequenceSpec(
                 str("data.sequence.id"),
-                str("data.sequence.step"),
-                str("data.text.column"),
-                integer("data.text.vocabulary")),
+                str("data.sequence.step")),
             integer("data.augment.shift"),
             new JobSpec.MissingSpec(str("data.missing.policy"), str("data.missing.fill"), str("data.missing.value")),
             str("data.features.unseen"));
-
     List<LayerSpec> layerSpecs = new ArrayList<>();
     for (Map<String, Object> l : layers) {
       layerSpecs.add(layer(l));
@@ -149,12 +146,12 @@ final class Resolved {
     if ("idx".equals(str("data.format"))) {
       return "image";
     }
-    return str("data.sequence.id") != null || str("data.text.column") != null ? "sequence" : "features";
+    return str("data.sequence.id") != null ? "sequence" : "features";
   }
 
   private JobSpec.InputSpec input() {
     return new JobSpec.InputSpec(
-        inputKind(),
+        str("model.input.kind"),
         integer("model.input.height"),
         integer("model.input.width"),
         integer("model.input.channels"),

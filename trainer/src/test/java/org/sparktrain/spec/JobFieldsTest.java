@@ -73,11 +73,12 @@ class JobFieldsTest {
         JobFields.childNames(""));
     assertEquals(List.of("train", "validation", "test"), JobFields.childNames("data.split"));
     assertEquals(
-        List.of("weight_init", "l1", "l2", "layers", "init_from", "replace_output", "freeze", "freeze_layers", "keras"),
+        List.of("weight_init", "l1", "l2", "input", "layers", "init_from", "replace_output", "freeze", "freeze_layers", "keras"),
         JobFields.childNames("model"));
     assertEquals(List.of("config", "weights"), JobFields.childNames("model.keras"));
     assertEquals(
-        List.of("type", "name", "units", "activation", "alpha", "rate", "loss"),
+        List.of("type", "name", "units", "activation", "alpha", "rate", "loss", "filters", "kernel", "stride",
+            "padding", "pooling", "return_sequences", "bidirectional", "vocabulary"),
         JobFields.childNames("model.layers[]"));
     assertEquals(List.of(), JobFields.childNames("training.epochs"));
   }

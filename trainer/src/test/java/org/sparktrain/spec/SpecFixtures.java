@@ -41,6 +41,21 @@ final class SpecFixtures {
       """;
 
   /** A valid job that sets every field, each to a value other than its default. */
+  /** The fields FULL cannot set beside its own: image input and augmentation of idx data. */
+  static final String FULL_IDX =
+      """
+      data:
+        format: idx
+        path: data/mnist
+        split: {train: 0.9, validation: 0.1, test: 0.0}
+        augment: {shift: 2}
+      model:
+        input: {kind: image, height: 28, width: 28, channels: 1}
+        layers:
+          - {type: conv2d, filters: 4, kernel: 3}
+          - {type: output, units: 10, loss: sparse_categorical_crossentropy}
+      """;
+
   static final String FULL =
       """
       name: full
@@ -66,10 +81,12 @@ final class SpecFixtures {
           classes: 3
           scaling: standardize
         missing: {policy: fill, fill: constant, value: "0"}
+        sequence: {id: customer, step: month}
       model:
         weight_init: lecun_normal
         l1: 0.0001
         l2: 0.001
+        input: {kind: sequence, length: 12, features: 3}
         layers:
           - {type: dense, name: hidden, units: 16, activation: leakyrelu, alpha: 0.2}
           - {type: dropout, name: drop, rate: 0.25}
@@ -135,7 +152,7 @@ final class SpecFixtures {
       """;
 
   /** Every "full" fixture: together they set every field away from its default. */
-  static final java.util.List<String> FULLS = java.util.List.of(FULL, FULL_TRANSFER, FULL_KERAS);
+  static final java.util.List<String> FULLS = java.util.List.of(FULL, FULL_IDX, FULL_TRANSFER, FULL_KERAS);
 
   /** What {@link #at} returns for a path that is not in the tree. */
   static final Object ABSENT =
