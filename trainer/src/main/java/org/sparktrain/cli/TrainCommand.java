@@ -60,7 +60,9 @@ final class TrainCommand implements Callable<Integer> {
     SparkSession spark = SparkRuntime.start("trainer: " + spec.name(), common.master);
     try {
       Map<String, Object> summary = new TrainingRun(spark, spec, dir, resume).run();
-      command.commandLine().getOut().println(Json.write(summary.get("test")));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> test = (Map<String, Object>) summary.get("test");
+      command.commandLine().getOut().println(Json.write(org.sparktrain.eval.MetricsAccumulator.withoutChartData(test)));
       return ExitCodes.OK;
     } finally {
       spark.stop();
