@@ -71,7 +71,7 @@ final class EvaluateCommand implements Callable<Integer> {
       String json = Json.write(metrics);
       Path target = new Path(output != null ? output : new Path(new Path(model).getParent(), "evaluation.json").toString());
       RunOutputs.writeFile(target, json, sc.hadoopConfiguration());
-      command.commandLine().getOut().println(json);
+      command.commandLine().getOut().println(Json.write(org.sparktrain.eval.MetricsAccumulator.withoutChartData(metrics)));
       return ExitCodes.OK;
     } finally {
       spark.stop();

@@ -65,7 +65,9 @@ final class TrainCommand implements Callable<Integer> {
       } catch (IllegalStateException e) {
         throw spark.sparkContext().isStopped() ? SparkRuntime.stoppedUnder(spark, e) : e;
       }
-      command.commandLine().getOut().println(Json.write(summary.get("test")));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> test = (Map<String, Object>) summary.get("test");
+      command.commandLine().getOut().println(Json.write(org.sparktrain.eval.MetricsAccumulator.withoutChartData(test)));
       return ExitCodes.OK;
     } finally {
       spark.stop();

@@ -183,6 +183,16 @@ public final class MetricsAccumulator implements Serializable {
     return this;
   }
 
+  /** The metrics that are curves or samples for charts rather than numbers to read. */
+  public static final List<String> CHART_DATA = List.of("roc", "predicted_vs_actual");
+
+  /** {@code metrics} without {@link #CHART_DATA}, for the console. */
+  public static Map<String, Object> withoutChartData(Map<String, Object> metrics) {
+    Map<String, Object> m = new LinkedHashMap<>(metrics);
+    m.keySet().removeAll(CHART_DATA);
+    return m;
+  }
+
   public long count() {
     return count;
   }
