@@ -178,6 +178,7 @@ public final class TrainingRun {
                   () ->
                       DistributedEvaluator.evaluate(
                           sc, strategy.network(), validation, data.pipeline()));
+          requireFiniteValidation(strategy, lastValidation, epoch, checkpoints.dir());
           lastValidation.forEach(
               (k, v) -> {
                 // per-epoch lines hold numbers only: no matrices, curves or samples
@@ -319,10 +320,30 @@ public final class TrainingRun {
     if (badMinibatches == 0 && !badParams && !Double.isNaN(trainLoss) && !Double.isInfinite(trainLoss)) {
       return;
     }
-    throw new DivergedException(
+    throw diverged(
+        strategy,
+        epoch,
+        (badMinibatches > 0 ? badMinibatches + " minibatches had a NaN or infinite loss" : "the loss is " + trainLoss)
+            + (badParams ? ", and the parameters hold NaN or infinite values" : ""),
+        checkpointDir);
+  }
+
+  /**
+   * Stops the run when the network after the epoch gives a NaN or infinite validation loss (its
+   * parameters finite but its outputs overflowing), before the epoch is recorded or checkpointed.
+   */
+  private void requireFiniteValidation(
+      TrainingStrategy strategy, Map<String, Object> validation, int epoch, String checkpointDir) {
+    Object loss = validation.get("loss");
+    if (loss instanceof Number n && !Double.isFinite(n.doubleValue())) {
+      throw diverged(strategy, epoch, "the validation loss is " + n, checkpointDir);
+    }
+  }
+
+  private DivergedException diverged(TrainingStrategy strategy, int epoch, String what, String checkpointDir) {
+    return new DivergedException(
         "training diverged in epoch " + epoch + " (by iteration " + strategy.network().getIterationCount() + "): "
-            + (badMinibatches > 0 ? badMinibatches + " minibatches had a NaN or infinite loss" : "the loss is " + trainLoss)
-            + (badParams ? ", and the parameters hold NaN or infinite values" : "")
+            + what
             + "; expected finite losses. Lower training.learning_rate (now " + spec.training().learningRate()
             + "), scale the features (data.features.scaling), or look for extreme values in the data;"
             + " nothing of this epoch was saved, and the newest checkpoint in " + checkpointDir

@@ -215,4 +215,46 @@ class CliIT {
     assertFalse(Files.exists(run.resolve("model.zip")));
     assertFalse(Files.exists(run.resolve("checkpoints").resolve("step-0000000001").resolve("MANIFEST.json")));
   }
+
+  /**
+   * A run whose first epoch is finite and whose second overflows (plain SGD on unscaled values
+   * with a small learning rate: the validation loss grows from about 1e14 to infinity) stops in
+   * epoch 2 with exit 2 and keeps epoch 1: its metrics line and its checkpoint, which verifies.
+   */
+  @Test
+  void divergingInALaterEpochKeepsTheLastGoodCheckpoint() throws Exception {
+    Path data = tmp.resolve("large-values-40.csv");
+    List<String> lines = new ArrayList<>(List.of("a,b,c,y"));
+    java.util.Random r = new java.util.Random(3);
+    for (int i = 0; i < 40; i++) {
+      double a = 100 + r.nextDouble() * 900;
+      double b = 100 + r.nextDouble() * 900;
+      double c = 100 + r.nextDouble() * 900;
+      lines.add(String.format(java.util.Locale.ROOT, "%.3f,%.3f,%.3f,%.3f", a, b, c, a + 2 * b - c));
+    }
+    Files.write(data, lines);
+    Path run = tmp.resolve("diverged-later");
+    Result r2 =
+        run("train", "jobs/concrete.yaml", "--quiet", "--output", run.toString(),
+            "--set", "data.path=" + data.toUri(),
+            "--set", "data.label.column=y",
+            "--set", "data.features.scaling=none",
+            "--set", "data.label.scaling=none",
+            "--set", "training.updater=sgd",
+            "--set", "training.learning_rate=0.000001",
+            "--set", "training.batch_size=64",
+            "--set", "training.epochs=4");
+    assertEquals(2, r2.code(), r2.err());
+    assertTrue(r2.err().matches("(?s).*diverged in epoch 2 \\(by iteration \\d+\\).*"), r2.err());
+    assertTrue(r2.err().contains("holds the last good state"), r2.err());
+    List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"), StandardCharsets.UTF_8);
+    assertEquals(1, metrics.size(), "only epoch 1 is recorded: " + metrics);
+    assertTrue(metrics.get(0).startsWith("{\"epoch\":1,"), metrics.get(0));
+    Path checkpoints = run.resolve("checkpoints");
+    assertTrue(Files.exists(checkpoints.resolve("step-0000000001").resolve("MANIFEST.json")));
+    assertFalse(Files.exists(checkpoints.resolve("step-0000000002")));
+    assertFalse(Files.exists(run.resolve("model.zip")));
+    Result verify = run("checkpoints", "verify", checkpoints.toString());
+    assertEquals(0, verify.code(), verify.out() + verify.err());
+  }
 }
