@@ -2,6 +2,7 @@ package org.sparktrain.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,6 +34,7 @@ class AutoencoderIT {
   void reconstructionLossFallsAndPredictScoresEachImage() throws Exception {
     SparkSession spark = TestSpark.session();
     Path mnist = TestJobs.repoRoot().resolve("data/mnist");
+    assumeTrue(Files.exists(mnist.resolve("train-images-idx3-ubyte")), "MNIST not fetched (deploy/fetch-data.sh)");
     Path out = tmp.resolve("run");
     JobSpec spec = TestJobs.job("mnist-autoencoder.yaml",
         "data.path=" + mnist, "data.limit=1500", "training.epochs=3", "checkpoint.every=0");
