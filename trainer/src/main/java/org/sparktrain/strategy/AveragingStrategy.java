@@ -41,7 +41,7 @@ final class AveragingStrategy extends Dl4jMasterStrategy {
     return new ParameterAveragingTrainingMaster.Builder(ctx.workers(), batch)
         .batchSizePerWorker(batch)
         .averagingFrequency(s.averagingFrequency())
-        .workerPrefetchNumBatches(s.prefetch())
+        .workerPrefetchNumBatches(prefetch(ctx))
         .saveUpdater(true)
         // The caller persists the training RDD itself; a second storage level would be refused.
         .storageLevel(null)

@@ -98,6 +98,19 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
     return "direct".equals(name) ? RDDTrainingApproach.Direct : RDDTrainingApproach.Export;
   }
 
+  /**
+   * Minibatches DL4J's workers load ahead: the job's setting, or 0 for a network that trains
+   * without workspaces (an lstm returning its last step). DL4J's prefetching iterator hands over
+   * minibatches inside its own workspace, and such a network refuses them ("array is defined in
+   * incorrect workspace").
+   */
+  static int prefetch(StrategyContext ctx) {
+    boolean noWorkspaces =
+        ctx.network.getLayerWiseConfigurations().getTrainingWorkspaceMode()
+            == org.deeplearning4j.nn.conf.WorkspaceMode.NONE;
+    return noWorkspaces ? 0 : ctx.spec.strategy().prefetch();
+  }
+
   /** The seed of an epoch's training master, from the job's seed. */
   static long epochSeed(long seed, int epoch) {
     long z = seed * 0x9E3779B97F4A7C15L + epoch;

@@ -109,7 +109,7 @@ final class SharingStrategy extends Dl4jMasterStrategy {
         .storageLevel(null)
         .batchSizePerWorker(batch)
         .workersPerNode(threadsPerTask)
-        .workerPrefetchNumBatches(s.prefetch())
+        .workerPrefetchNumBatches(prefetch(ctx))
         .rddTrainingApproach(approach(s.approach()))
         .exportDirectory(ctx.exportDir)
         .rngSeed(seed)
