@@ -44,4 +44,7 @@ fi
 if [ ! -s data/waveforms/waveforms.csv ]; then
   java trainer/src/main/java/org/sparktrain/data/Waveforms.java data/waveforms/waveforms.csv 4000 7
 fi
-echo "data ready: $(ls data/mnist | wc -l) MNIST files, churn $( [ -e data/churn/Churn_Modelling.csv ] && echo present || echo missing ), concrete $( [ -e data/concrete/concrete.csv ] && echo present || echo missing ), $(($(wc -l < data/waveforms/waveforms.csv) - 1)) waveform rows"
+if [ ! -s data/reviews/reviews.csv ]; then
+  java trainer/src/main/java/org/sparktrain/data/Reviews.java data/reviews/reviews.csv 6000 5
+fi
+echo "data ready: $(ls data/mnist | wc -l) MNIST files, churn $( [ -e data/churn/Churn_Modelling.csv ] && echo present || echo missing ), concrete $( [ -e data/concrete/concrete.csv ] && echo present || echo missing ), $(($(wc -l < data/waveforms/waveforms.csv) - 1)) waveform rows, $(($(wc -l < data/reviews/reviews.csv) - 1)) reviews"

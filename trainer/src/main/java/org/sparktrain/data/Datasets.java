@@ -50,6 +50,9 @@ public final class Datasets {
     if (data.sequence().rows()) {
       return prepareSequences(spark, spec, batchSize, partitions, fitted);
     }
+    if (data.text().enabled()) {
+      return prepareText(spark, spec, batchSize, partitions, fitted);
+    }
     Dataset<Row> all = Tabular.read(spark, data, data.path(), "data.path");
     long[] skipped = {0};
     boolean skip = fitted != null ? fitted.params().skipsMissing() : "skip".equals(data.missing().policy());
@@ -97,6 +100,29 @@ public final class Datasets {
         Sequences.count(train, data),
         Sequences.count(parts[1], data),
         Sequences.count(test, data));
+  }
+
+  private static PreparedData prepareText(
+      SparkSession spark, JobSpec spec, int batchSize, int partitions, FeaturePipelineModel fitted) {
+    DataSpec data = spec.data();
+    int length = spec.model().input().length();
+    Dataset<Row> all = Tabular.read(spark, data, data.path(), "data.path");
+    Text.requireColumns(all, data, "data.path");
+    Dataset<Row>[] parts = split(all, data, spec.seed());
+    Dataset<Row> test =
+        data.testPath() != null ? Tabular.read(spark, data, data.testPath(), "data.test_path") : parts[2];
+    Dataset<Row> train = parts[0].repartition(partitions).cache();
+    FeaturePipelineModel model = fitted != null ? fitted : Text.fit(train, data);
+    return new PreparedData(
+        model,
+        Text.batches(train, model, length, batchSize),
+        Text.batches(parts[1], model, length, batchSize),
+        Text.batches(test, model, length, batchSize),
+        train.count(),
+        parts[1].count(),
+        test.count(),
+        model.params().vocabulary().size() + 2,
+        0);
   }
 
   private static PreparedData prepareIdx(
@@ -186,6 +212,12 @@ public final class Datasets {
     if (!SPLITS.contains(split)) {
       throw new DataException("split '" + split + "' is not one of " + SPLITS);
     }
+    if (model.params().text()) {
+      DataSpec data = withoutLimit(spec.data());
+      Dataset<Row> all = Tabular.read(spark, data, path, "DATA");
+      Dataset<Row> chosen = "all".equals(split) ? all : split(all, data, spec.seed())[SPLITS.indexOf(split) - 1];
+      return Text.batches(chosen, model, spec.model().input().length(), batchSize);
+    }
     if ("all".equals(split) && !spec.data().sequence().rows()) {
       return labelledBatches(spark, spec.data(), path, model, batchSize);
     }
@@ -223,11 +255,17 @@ public final class Datasets {
       return Minibatches.of(IdxPipeline.examples(Idx.read(sc, path, "t10k", 0, sc.defaultParallelism(), "DATA"), model), batchSize);
     }
     DataSpec all = withoutLimit(data);
+    if (model.params().text()) {
+      throw new DataException("a text model pads its examples to the job's model.input.length; batch its data with the job (labelledBatches with a JobSpec)");
+    }
     return Minibatches.of(Tabular.examples(skipMissing(Tabular.read(spark, all, path, "DATA"), model), model), batchSize);
   }
 
   /** Feature rows for scoring (predict), keeping the listed key columns (for idx: the image index). */
   public static JavaRDD<FeatureRow> featureRows(SparkSession spark, DataSpec data, String path, FeaturePipelineModel model, List<String> keyColumns) {
+    if (model.params().text()) {
+      throw new DataException("predict does not take text models (data.text) yet; use evaluate for the model's metrics on labelled text");
+    }
     if (data.sequence().rows()) {
       throw new DataException("predict scores one row at a time and does not take sequence data (data.sequence) yet; use evaluate for the model's metrics on labelled sequences");
     }
@@ -258,7 +296,7 @@ public final class Datasets {
   }
 
   private static DataSpec withoutLimit(DataSpec d) {
-    return new DataSpec(d.format(), d.path(), d.testPath(), d.header(), d.delimiter(), d.split(), d.partitions(), 0, d.features(), d.label(), d.sequence(), d.augmentShift(), d.missing(), d.unseen());
+    return new DataSpec(d.format(), d.path(), d.testPath(), d.header(), d.delimiter(), d.split(), d.partitions(), 0, d.features(), d.label(), d.sequence(), d.augmentShift(), d.missing(), d.unseen(), d.text());
   }
 
 }

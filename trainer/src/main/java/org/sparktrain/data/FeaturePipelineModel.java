@@ -36,8 +36,43 @@ public final class FeaturePipelineModel implements Serializable {
       String missingPolicy, // fail | skip | fill; null (older models): fail
       double[] numericFill, // per numeric column, NaN: none; null: none
       List<String> categoricalFill, // per categorical column, null entries: none; null: none
-      String unseen) // error | ignore; null (older models): error
+      String unseen, // error | ignore; null (older models): error
+      String textColumn, // text: the column read as token ids; null: none
+      List<String> vocabulary) // text: the words with ids 2, 3, ...; null: none
       implements Serializable {
+    /** Without text. */
+    public Params(
+        String format,
+        List<String> numericColumns,
+        double[] center,
+        double[] scale,
+        List<String> categoricalColumns,
+        List<List<String>> categories,
+        String labelColumn,
+        String labelKind,
+        List<String> classNames,
+        boolean integerClasses,
+        double labelCenter,
+        double labelScale,
+        String missingPolicy,
+        double[] numericFill,
+        List<String> categoricalFill,
+        String unseen) {
+      this(format, numericColumns, center, scale, categoricalColumns, categories, labelColumn, labelKind,
+          classNames, integerClasses, labelCenter, labelScale, missingPolicy, numericFill, categoricalFill, unseen, null, null);
+    }
+
+    /** This pipeline reading {@code column} as token ids of {@code words}. */
+    Params withText(String column, List<String> words) {
+      return new Params(format, numericColumns, center, scale, categoricalColumns, categories, labelColumn, labelKind,
+          classNames, integerClasses, labelCenter, labelScale, missingPolicy, numericFill, categoricalFill, unseen, column, words);
+    }
+
+    /** Whether examples are token ids of a text column. */
+    public boolean text() {
+      return textColumn != null;
+    }
+
     /** Without missing-value handling: missing values fail, unseen categories fail. */
     public Params(
         String format,
@@ -83,6 +118,9 @@ public final class FeaturePipelineModel implements Serializable {
   }
 
   public int numInputs() {
+    if (p.text()) {
+      return 1; // one token id per time step
+    }
     int n = p.center().length;
     for (List<String> c : p.categories()) {
       n += c.size();

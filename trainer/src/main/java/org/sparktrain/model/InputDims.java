@@ -22,7 +22,9 @@ public record InputDims(String kind, int height, int width, int channels, int le
     int h = in.height() > 0 ? in.height() : idx ? 28 : 0;
     int w = in.width() > 0 ? in.width() : idx ? 28 : 0;
     int c = in.channels() > 0 ? in.channels() : idx ? 1 : 0;
-    return new InputDims(spec.inputKind(), h, w, c, in.length(), in.features(), 0);
+    var text = spec.data().text();
+    return new InputDims(spec.inputKind(), h, w, c, in.length(), text.enabled() && in.features() == 0 ? 1 : in.features(),
+        text.enabled() ? text.vocabulary() + 2 : 0);
   }
 
   /**

@@ -92,7 +92,16 @@ public final class NetworkFactory {
       list.layer(index++, layer(layer, in));
     }
     try {
-      return list.setInputType(in.inputType()).build();
+      MultiLayerConfiguration conf = list.setInputType(in.inputType()).build();
+      // DL4J's setInputType overrides an embedding's nIn with the input's size per step (1 token id);
+      // the number of token ids is the vocabulary.
+      for (int i = 0; i < layers.size(); i++) {
+        if (conf.getConf(i).getLayer() instanceof EmbeddingSequenceLayer e) {
+          LayerSpec l = layers.get(i);
+          e.setNIn(l.vocabulary() > 0 ? l.vocabulary() : in.vocabulary());
+        }
+      }
+      return conf;
     } catch (RuntimeException e) {
       throw new SpecException(List.of(new Violation(layerPath(e.getMessage(), layers.size()),
           "DL4J rejects the network for input " + in.describe() + ": " + e.getMessage()

@@ -127,8 +127,21 @@ final class CrossFieldRules {
     if (rows && !"sequence".equals(kind)) {
       v.add(new Violation("model.input.kind", "sequence data (data.sequence) needs kind sequence (or auto), got " + kind));
     }
-    if ("sequence".equals(kind) && !rows) {
-      v.add(new Violation("model.input.kind", "sequence input needs sequence data: set data.sequence.id and data.sequence.step"));
+    boolean text = r.str("data.text.column") != null;
+    if (text && rows) {
+      v.add(new Violation("data.text.column", "text and data.sequence exclude each other: a text example is one row; remove one of them"));
+    }
+    if (text && "idx".equals(r.str("data.format"))) {
+      v.add(new Violation("data.text.column", "applies to csv/parquet data, not idx"));
+    }
+    if (text && !"sequence".equals(kind)) {
+      v.add(new Violation("model.input.kind", "text data (data.text) needs kind sequence (or auto), got " + kind));
+    }
+    if (text && r.integer("model.input.features") > 1) {
+      v.add(new Violation("model.input.features", "text gives one token id per step; set it to 1 or remove it"));
+    }
+    if ("sequence".equals(kind) && !rows && !text) {
+      v.add(new Violation("model.input.kind", "sequence input needs sequence data: set data.sequence.id and data.sequence.step, or data.text.column"));
     }
     if ("sequence".equals(kind) && r.integer("model.input.length") == 0) {
       v.add(new Violation("model.input.length", "required for sequence input: the number of time steps (longer sequences are truncated, shorter ones padded and masked)"));
@@ -149,7 +162,7 @@ final class CrossFieldRules {
         if (i != 0) {
           v.add(new Violation("model.layers[" + i + "].type", "an embedding layer must be the first layer (it maps token ids to vectors)"));
         }
-        if (l.get("model.layers[].vocabulary") == null) {
+        if (l.get("model.layers[].vocabulary") == null && !text) {
           v.add(new Violation("model.layers[" + i + "].vocabulary", "required for an embedding layer: the number of token ids"));
         }
       }

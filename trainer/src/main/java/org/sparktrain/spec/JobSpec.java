@@ -26,7 +26,7 @@ public record JobSpec(
     if ("idx".equals(data.format())) {
       return "image";
     }
-    return data.sequence().rows() ? "sequence" : "features";
+    return data.sequence().rows() || data.text().enabled() ? "sequence" : "features";
   }
 
   /** Where the rows come from and how they become features and labels. */
@@ -44,7 +44,15 @@ public record JobSpec(
       SequenceSpec sequence,
       int augmentShift, // idx: random shift of training images in pixels; 0: off
       MissingSpec missing,
-      String unseen) { // error | ignore: a category not seen in training
+      String unseen, // error | ignore: a category not seen in training
+      TextSpec text) {
+
+    public DataSpec(String format, String path, String testPath, boolean header, String delimiter, SplitSpec split,
+        int partitions, long limit, FeatureSpec features, LabelSpec label, SequenceSpec sequence, int augmentShift,
+        MissingSpec missing, String unseen) {
+      this(format, path, testPath, header, delimiter, split, partitions, limit, features, label, sequence, augmentShift,
+          missing, unseen, TextSpec.NONE);
+    }
 
     public DataSpec(String format, String path, String testPath, boolean header, String delimiter, SplitSpec split,
         int partitions, long limit, FeatureSpec features, LabelSpec label) {
@@ -56,6 +64,15 @@ public record JobSpec(
         int partitions, long limit, FeatureSpec features, LabelSpec label, MissingSpec missing, String unseen) {
       this(format, path, testPath, header, delimiter, split, partitions, limit, features, label,
           new SequenceSpec(null, null), 0, missing, unseen);
+    }
+  }
+
+  /** A free-text column read as a sequence of token ids; column null for none. */
+  public record TextSpec(String column, int vocabulary) {
+    public static final TextSpec NONE = new TextSpec(null, 5000);
+
+    public boolean enabled() {
+      return column != null;
     }
   }
 

@@ -44,6 +44,10 @@ public final class JobSpecWriter {
     if (q.rows()) {
       data.put("sequence", map("id", q.id(), "step", q.step()));
     }
+    Map<String, Object> text = new LinkedHashMap<>();
+    putIf(text, "column", d.text().column());
+    text.put("vocabulary", d.text().vocabulary());
+    data.put("text", text);
     data.put("augment", map("shift", d.augmentShift()));
     Map<String, Object> missing = new LinkedHashMap<>();
     missing.put("policy", d.missing().policy());

@@ -71,7 +71,8 @@ final class Resolved {
                 str("data.sequence.step")),
             integer("data.augment.shift"),
             new JobSpec.MissingSpec(str("data.missing.policy"), str("data.missing.fill"), str("data.missing.value")),
-            str("data.features.unseen"));
+            str("data.features.unseen"),
+            new JobSpec.TextSpec(str("data.text.column"), integer("data.text.vocabulary")));
     List<LayerSpec> layerSpecs = new ArrayList<>();
     for (Map<String, Object> l : layers) {
       layerSpecs.add(layer(l));
@@ -146,7 +147,7 @@ final class Resolved {
     if ("idx".equals(str("data.format"))) {
       return "image";
     }
-    return str("data.sequence.id") != null ? "sequence" : "features";
+    return str("data.sequence.id") != null || str("data.text.column") != null ? "sequence" : "features";
   }
 
   private JobSpec.InputSpec input() {

@@ -151,8 +151,19 @@ final class SpecFixtures {
         freeze_layers: [dense_1]
       """;
 
+  static final String FULL_TEXT =
+      """
+      data: {path: reviews.csv, text: {column: review, vocabulary: 300}, label: {column: label}}
+      model:
+        input: {kind: sequence, length: 20}
+        layers:
+          - {type: embedding, units: 8}
+          - {type: lstm, units: 4}
+          - {type: output, units: 2, loss: categorical_crossentropy}
+      """;
+
   /** Every "full" fixture: together they set every field away from its default. */
-  static final java.util.List<String> FULLS = java.util.List.of(FULL, FULL_IDX, FULL_TRANSFER, FULL_KERAS);
+  static final java.util.List<String> FULLS = java.util.List.of(FULL, FULL_IDX, FULL_TRANSFER, FULL_KERAS, FULL_TEXT);
 
   /** What {@link #at} returns for a path that is not in the tree. */
   static final Object ABSENT =
