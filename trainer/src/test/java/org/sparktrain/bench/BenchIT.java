@@ -72,6 +72,9 @@ class BenchIT {
     assertTrue(systems.get(0).get("omp_num_threads").isNull(), systems.get(0).toString());
     assertEquals(share, systems.get(1).get("omp_num_threads").asInt(), systems.get(1).toString());
     assertEquals(share, systems.get(1).get("native_threads").asInt(), systems.get(1).toString());
+    // The strategy took its threads from the environment and said so.
+    String syncLog = Files.readString(out.resolve(systems.get(1).get("log").asText()));
+    assertTrue(syncLog.contains(share + " native threads each (from OMP_NUM_THREADS of this JVM)"), syncLog);
     assertTrue(systems.get(0).get("name").asText().contains("single"));
     assertEquals(1.0, systems.get(0).get("ratio_to_single").asDouble(), 1e-9);
     assertTrue(systems.get(3).get("name").asText().contains("mllib"));
