@@ -130,7 +130,21 @@ public final class SeparateJvms {
       LOG.info("Bench: {} in its own JVM, OMP_NUM_THREADS={}; log in {}", system,
           omp == null ? "unset (the machine's default)" : omp, log);
       long t0 = System.nanoTime();
-      int code = pb.start().waitFor();
+      Process process = pb.start();
+      // A parent stopped (Ctrl-C, kill) takes its running child with it.
+      Thread stop = new Thread(process::destroy, "bench-child-stop");
+      Runtime.getRuntime().addShutdownHook(stop);
+      int code;
+      try {
+        code = process.waitFor();
+      } finally {
+        try {
+          Runtime.getRuntime().removeShutdownHook(stop);
+        } catch (IllegalStateException shuttingDown) {
+          // This JVM is exiting and the hook is stopping the child: nothing left to undo.
+          LOG.info("Bench: stopping {}'s JVM as this one exits", system);
+        }
+      }
       Path json = out.resolve("bench.json");
       if (code != 0 || !Files.exists(json)) {
         LOG.error("Bench: {}'s JVM exited with {} after {} s; its log {} ends:\n{}", system, code,
