@@ -19,14 +19,14 @@ final class BenchTable {
         bench.get("train_examples"), bench.get("parameters"), bench.get("batch_size"), bench.get("epochs"),
         bench.get("master"), bench.get("cores"), num(bench.get("sgemm_gflops")),
         num(bench.get("load_average_start")), num(bench.get("load_average_end"))));
-    sb.append("| system | s/epoch | CPU s/epoch | samples/s | ratio to single | time to ")
+    sb.append("| system | native threads | s/epoch | CPU s/epoch | samples/s | ratio to single | time to ")
         .append(bench.get("target_accuracy"))
         .append(" val. acc. (s) | test accuracy | model FLOP/s / SGEMM | peak heap MB | peak off-heap MB | peak RSS MB | broadcast MB | shuffle MB |\n");
-    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Map<String, Object> s : (List<Map<String, Object>>) bench.get("systems")) {
       sb.append(String.format(Locale.ROOT,
-          "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-          s.get("name"), f(s.get("epoch_seconds"), "%.2f"), f(s.get("cpu_seconds_per_epoch"), "%.1f"),
+          "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          s.get("name"), threads(s), f(s.get("epoch_seconds"), "%.2f"), f(s.get("cpu_seconds_per_epoch"), "%.1f"),
           f(s.get("samples_per_second"), "%.0f"),
           f(s.get("ratio_to_single"), "%.2f"), s.get("time_to_target_seconds") == null ? "not reached"
               : f(s.get("time_to_target_seconds"), "%.1f"),
@@ -43,6 +43,17 @@ final class BenchTable {
     }
     sb.append("\n");
     return sb.toString();
+  }
+
+  /** The system's native threads, and the OMP_NUM_THREADS its JVM started with where set. */
+  @SuppressWarnings("unchecked")
+  private static String threads(Map<String, Object> s) {
+    Object n = s.get("native_threads");
+    if (n == null && s.get("settings") instanceof Map<?, ?> settings) {
+      n = ((Map<String, Object>) settings).get("native_threads");
+    }
+    String t = n == null ? "—" : n.toString();
+    return s.get("omp_num_threads") == null ? t : t + " (OMP " + s.get("omp_num_threads") + ")";
   }
 
   private static double num(Object o) {

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import org.sparktrain.bench.Bench;
+import org.sparktrain.bench.SeparateJvms;
 import org.sparktrain.runtime.SparkRuntime;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpecLoader;
@@ -78,6 +79,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--mllib-chunk", paramLabel = "N", defaultValue = "10", description = "MLlib: L-BFGS iterations between validations (default ${DEFAULT-VALUE}).")
   int mllibChunk;
 
+  @Option(names = "--in-process", description = "Run every system in this JVM, with one native thread setting for all (by default each system runs in its own JVM: the single machine with the default native threads, each distributed system with OMP_NUM_THREADS = cores / workers).")
+  boolean inProcess;
+
   @Option(names = "--set", paramLabel = "PATH=VALUE", description = "Override a field of the suite's job file. Repeatable.")
   List<String> overrides = new ArrayList<>();
 
@@ -117,6 +121,9 @@ final class BenchCommand implements Callable<Integer> {
       sets.add("data.limit=" + limit);
     }
     JobSpec spec = JobSpecLoader.load(jobFile, sets);
+    if (!inProcess) {
+      return separateJvms(jobFile);
+    }
     String line = "java -jar trainer/target/trainer.jar " + String.join(" ", command.commandLine().getParseResult().originalArgs());
     SparkSession spark = SparkRuntime.start("trainer bench: " + suite, common.master);
     try {
@@ -129,5 +136,40 @@ final class BenchCommand implements Callable<Integer> {
     } finally {
       spark.stop();
     }
+  }
+
+  /** Each system in its own JVM; the job file was checked above, so a child fails only at run time. */
+  private int separateJvms(Path jobFile) throws Exception {
+    String line = "java -jar trainer/target/trainer.jar " + String.join(" ", command.commandLine().getParseResult().originalArgs());
+    List<String> failed =
+        new SeparateJvms(common.master, workers, line, mllibSeconds)
+            .run(output, systems, (system, mllibBudget) -> childArgs(mllibBudget));
+    command.commandLine().getOut().println(Files.readString(output.resolve("bench.md")));
+    if (!failed.isEmpty()) {
+      command.commandLine().getErr().println(
+          "bench: " + failed + " failed in their own JVMs; their logs are " + output.resolve("systems") + "/NAME.log");
+      return ExitCodes.FAILURE;
+    }
+    return ExitCodes.OK;
+  }
+
+  /** This command's options for one system's JVM (it adds --in-process, --systems, --output, --master). */
+  private List<String> childArgs(double mllibBudget) {
+    List<String> a = new ArrayList<>(List.of("bench", "--suite", suite, "--epochs", Integer.toString(epochs),
+        "--limit", Long.toString(limit), "--target", Double.toString(target),
+        "--averaging-frequency", Integer.toString(averagingFrequency),
+        "--synchronous-frequency", Integer.toString(synchronousFrequency),
+        "--workers", Integer.toString(workers), "--mllib-seconds", Double.toString(mllibBudget),
+        "--mllib-chunk", Integer.toString(mllibChunk)));
+    if (common.verbose) {
+      a.add("--verbose");
+    }
+    if (common.quiet) {
+      a.add("--quiet");
+    }
+    for (String o : overrides) {
+      a.addAll(List.of("--set", o));
+    }
+    return a;
   }
 }

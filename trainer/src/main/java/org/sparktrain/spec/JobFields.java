@@ -96,7 +96,7 @@ public final class JobFields {
     num("strategy.workers", Type.INT, 0, 0.0, false, null, false, "Workers training in parallel; 0: Spark's default parallelism.");
     num("strategy.batch_size_per_worker", Type.INT, 0, 0.0, false, null, false, "Minibatch size on each worker; 0: training.batch_size.");
     num("strategy.averaging_frequency", Type.INT, 5, 1.0, false, null, false, "averaging, synchronous: minibatches per worker between averagings.");
-    num("strategy.threads_per_worker", Type.INT, 0, 0.0, false, null, false, "synchronous: native (OpenMP and BLAS) threads of each worker's JVM; 0: the cores of a local master divided by the workers, else spark.task.cpus.");
+    num("strategy.threads_per_worker", Type.INT, 0, 0.0, false, null, false, "synchronous and auto: native (OpenMP and BLAS) threads of each worker; 0: in local mode OMP_NUM_THREADS of the JVM's environment, else the cores divided by the workers; on a cluster spark.executorEnv.OMP_NUM_THREADS, else spark.task.cpus. ND4J takes OMP_NUM_THREADS only at JVM start: set it to the same figure (cluster-configs/*.conf do).");
     num("strategy.prefetch", Type.INT, 2, 0.0, false, null, false, "Minibatches each worker prefetches asynchronously.");
     oneOf("strategy.approach", "export", List.of("export", "direct"), "export: minibatches saved once to a shared filesystem and streamed; direct: kept in Spark's memory.");
     str("strategy.export_dir", null, "Where export writes minibatches (a URI every executor can read); default: /tmp/sparktrain-export on Spark's default filesystem.");

@@ -73,9 +73,9 @@ final class AutoStrategy implements TrainingStrategy {
     int workers = ctx.workers();
     boolean local = ctx.sc.master().startsWith("local");
     int cores = local ? ctx.sc.defaultParallelism() : Math.max(1, ctx.sc.getConf().getInt("spark.task.cpus", 1));
-    int share = ctx.spec.strategy().threadsPerWorker() > 0
-        ? ctx.spec.strategy().threadsPerWorker()
-        : local ? Math.max(1, cores / workers) : cores;
+    int share = SynchronousStrategy.threadsPerWorker(ctx, workers);
+    LOG.info("auto: probing {} workers with {} native threads each (from {})", workers, share,
+        SynchronousStrategy.threadsSource(ctx));
     long minibatches = train.count();
     MultiLayerNetwork net = ctx.network;
     Broadcast<String> conf = ctx.sc.broadcast(net.getLayerWiseConfigurations().toJson());

@@ -61,13 +61,16 @@ final class SynchronousStrategy implements TrainingStrategy {
     this.threads = threadsPerWorker(ctx, workers);
     this.conf = ctx.sc.broadcast(net.getLayerWiseConfigurations().toJson());
     LOG.info(
-        "synchronous: {} workers, {} native threads each, averaging every {} minibatches",
-        workers, threads, frequency);
+        "synchronous: {} workers, {} native threads each (from {}), averaging every {} minibatches",
+        workers, threads, threadsSource(ctx), frequency);
+    warnIfOversubscribed(ctx, workers, threads);
   }
 
   /**
-   * The job's threads_per_worker, else: in local mode the cores over the workers (all workers
-   * share one JVM), on a cluster {@code spark.task.cpus} (the cores Spark reserves for a task).
+   * The job's threads_per_worker, else: in local mode OMP_NUM_THREADS of this JVM's environment
+   * where set (ND4J reads it at start-up), else the cores over the workers (all workers share one
+   * JVM); on a cluster {@code spark.executorEnv.OMP_NUM_THREADS} where set, else
+   * {@code spark.task.cpus} (the cores Spark reserves for a task).
    */
   static int threadsPerWorker(StrategyContext ctx, int workers) {
     int set = ctx.spec.strategy().threadsPerWorker();
@@ -75,9 +78,53 @@ final class SynchronousStrategy implements TrainingStrategy {
       return set;
     }
     if (ctx.sc.master().startsWith("local")) {
-      return Math.max(1, ctx.sc.defaultParallelism() / Math.max(1, workers));
+      Integer omp = positive(System.getenv("OMP_NUM_THREADS"));
+      return omp != null ? omp : Math.max(1, ctx.sc.defaultParallelism() / Math.max(1, workers));
     }
-    return Math.max(1, ctx.sc.getConf().getInt("spark.task.cpus", 1));
+    Integer omp = positive(ctx.sc.getConf().get("spark.executorEnv.OMP_NUM_THREADS", null));
+    return omp != null ? omp : Math.max(1, ctx.sc.getConf().getInt("spark.task.cpus", 1));
+  }
+
+  /** Where {@link #threadsPerWorker} took its figure from, for the log. */
+  static String threadsSource(StrategyContext ctx) {
+    if (ctx.spec.strategy().threadsPerWorker() > 0) {
+      return "strategy.threads_per_worker";
+    }
+    if (ctx.sc.master().startsWith("local")) {
+      return positive(System.getenv("OMP_NUM_THREADS")) != null
+          ? "OMP_NUM_THREADS of this JVM" : "local cores / workers";
+    }
+    return positive(ctx.sc.getConf().get("spark.executorEnv.OMP_NUM_THREADS", null)) != null
+        ? "spark.executorEnv.OMP_NUM_THREADS" : "spark.task.cpus";
+  }
+
+  /**
+   * In local mode with several workers and OMP_NUM_THREADS unset, ND4J's own loops in every worker
+   * use all cores whatever BLAS is told (libnd4j 1.0.0-M2 does not take a new count in a running
+   * JVM), and the workers oversubscribe the cores: says so and how to start the JVM instead.
+   */
+  static void warnIfOversubscribed(StrategyContext ctx, int workers, int threads) {
+    if (ctx.sc.master().startsWith("local") && workers > 1 && positive(System.getenv("OMP_NUM_THREADS")) == null) {
+      LOG.warn(
+          "{} workers share this JVM but OMP_NUM_THREADS is unset: ND4J reads it only at start-up, so each"
+              + " worker's native loops use all {} cores and the workers slow each other down. Start the JVM"
+              + " with OMP_NUM_THREADS={} (cores / workers), e.g. OMP_NUM_THREADS={} java -jar trainer/target/trainer.jar"
+              + " train JOB --set strategy.type=synchronous",
+          workers, ctx.sc.defaultParallelism(), threads, threads);
+    }
+  }
+
+  private static Integer positive(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      int n = Integer.parseInt(value.trim());
+      return n > 0 ? n : null;
+    } catch (NumberFormatException e) {
+      LOG.warn("OMP_NUM_THREADS is '{}', not a positive whole number; ignoring it", value);
+      return null;
+    }
   }
 
   @Override

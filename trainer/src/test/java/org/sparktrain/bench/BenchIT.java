@@ -20,8 +20,9 @@ import org.sparktrain.TrainerProcess;
 import org.sparktrain.model.Json;
 
 /**
- * The bench command in its own JVM on a small slice of MNIST: bench.json holds the contract fields
- * for every system, and bench.md the table. DL4J's masters (averaging, sharing) are left out to
+ * The bench command in its own JVM on a small slice of MNIST, each system in a JVM of its own with
+ * its own native thread setting: bench.json holds the contract fields for every system, and
+ * bench.md the table. DL4J's masters (averaging, sharing) are left out to
  * keep it short; they run through the same code path as synchronous. Where data/mnist is absent, small IDX files of
  * learnable digits-like images are generated.
  */
@@ -61,6 +62,19 @@ class BenchIT {
       assertTrue(s.get("model_flops_fraction").asDouble() > 0, s.toString());
       assertTrue(s.get("peak_heap_bytes").asLong() > 0, s.toString());
     }
+    // Each system ran in its own JVM: single with the default native threads, the others with
+    // OMP_NUM_THREADS = cores / 2 workers in their environment, which their JVM's BLAS reports.
+    int share = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    for (JsonNode s : systems) {
+      assertTrue(s.get("native_threads").asInt() >= 1, s.toString());
+      assertTrue(Files.exists(out.resolve(s.get("log").asText())), s.toString());
+    }
+    assertTrue(systems.get(0).get("omp_num_threads").isNull(), systems.get(0).toString());
+    assertEquals(share, systems.get(1).get("omp_num_threads").asInt(), systems.get(1).toString());
+    assertEquals(share, systems.get(1).get("native_threads").asInt(), systems.get(1).toString());
+    // The strategy took its threads from the environment and said so.
+    String syncLog = Files.readString(out.resolve(systems.get(1).get("log").asText()));
+    assertTrue(syncLog.contains(share + " native threads each (from OMP_NUM_THREADS of this JVM)"), syncLog);
     assertTrue(systems.get(0).get("name").asText().contains("single"));
     assertEquals(1.0, systems.get(0).get("ratio_to_single").asDouble(), 1e-9);
     assertTrue(systems.get(3).get("name").asText().contains("mllib"));
