@@ -46,6 +46,11 @@ class StandaloneClusterIT {
    * epochs}, or fewer when early stopping ended the run), a model, and verified checkpoints.
    */
   static void assertCompleteRun(Submission run, int epochs) throws Exception {
+    assertCompleteRun(run, epochs, TUTORIAL_ACCURACY, 0.0);
+  }
+
+  /** A finished run whose test accuracy and AUC reach at least the given floors. */
+  static void assertCompleteRun(Submission run, int epochs, double minAccuracy, double minAuc) throws Exception {
     JsonNode summary = run.summary();
     JsonNode test = summary.get("test");
     List<JsonNode> metrics = run.metrics();
@@ -57,8 +62,9 @@ class StandaloneClusterIT {
         summary.has("early_stopping") ? "early stopping " + summary.get("early_stopping") : "all epochs",
         metrics.stream().map(m -> String.format("%.1f", m.get("epoch_seconds").asDouble())).toList());
     assertTrue(
-        test.get("accuracy").asDouble() >= TUTORIAL_ACCURACY,
-        "test accuracy " + test.get("accuracy") + " < " + TUTORIAL_ACCURACY + ": " + test);
+        test.get("accuracy").asDouble() >= minAccuracy,
+        "test accuracy " + test.get("accuracy") + " < " + minAccuracy + ": " + test);
+    assertTrue(test.get("auc").asDouble() >= minAuc, "test auc " + test.get("auc") + " < " + minAuc + ": " + test);
     int ran = summary.get("epochs_run").asInt();
     assertTrue(ran == epochs || (summary.has("early_stopping") && ran >= 1 && ran < epochs), summary.toString());
     assertEquals(ran, metrics.size(), "one line per epoch: " + metrics);
