@@ -3,6 +3,7 @@ package org.sparktrain.data;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,6 +17,19 @@ final class Minibatches {
   }
 
   private static Iterator<DataSet> batches(Iterator<Example> it, int batchSize) {
+    return chunked(it, batchSize, rows -> {
+      float[][] x = new float[rows.size()][];
+      float[][] y = new float[rows.size()][];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = rows.get(i).features();
+        y[i] = rows.get(i).label();
+      }
+      return new DataSet(Nd4j.create(x), Nd4j.create(y));
+    });
+  }
+
+  /** Consecutive runs of up to {@code size} items of {@code it}, each made into a minibatch by {@code make}. */
+  static <T> Iterator<DataSet> chunked(Iterator<T> it, int size, Function<List<T>, DataSet> make) {
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -24,17 +38,11 @@ final class Minibatches {
 
       @Override
       public DataSet next() {
-        List<Example> rows = new ArrayList<>(batchSize);
-        while (it.hasNext() && rows.size() < batchSize) {
-          rows.add(it.next());
+        List<T> chunk = new ArrayList<>(size);
+        while (it.hasNext() && chunk.size() < size) {
+          chunk.add(it.next());
         }
-        float[][] x = new float[rows.size()][];
-        float[][] y = new float[rows.size()][];
-        for (int i = 0; i < x.length; i++) {
-          x[i] = rows.get(i).features();
-          y[i] = rows.get(i).label();
-        }
-        return new DataSet(Nd4j.create(x), Nd4j.create(y));
+        return make.apply(chunk);
       }
     };
   }

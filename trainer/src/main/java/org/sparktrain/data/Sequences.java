@@ -126,44 +126,32 @@ final class Sequences {
 
   /** Minibatches [batch, features, time], zero-padded, with a feature mask [batch, time]. */
   static Iterator<DataSet> minibatches(Iterator<Sequence> it, int length, int batchSize) {
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return it.hasNext();
-      }
-
-      @Override
-      public DataSet next() {
-        List<Sequence> batch = new ArrayList<>(batchSize);
-        while (it.hasNext() && batch.size() < batchSize) {
-          batch.add(it.next());
+    return Minibatches.chunked(it, batchSize, batch -> {
+      int features = 0;
+      for (Sequence s : batch) {
+        if (s.steps.length > 0) {
+          features = s.steps[0].length;
         }
-        int features = 0;
-        for (Sequence s : batch) {
-          if (s.steps.length > 0) {
-            features = s.steps[0].length;
+      }
+      int b = batch.size();
+      float[] x = new float[b * features * length];
+      float[] mask = new float[b * length];
+      float[][] y = new float[b][];
+      for (int i = 0; i < b; i++) {
+        Sequence s = batch.get(i);
+        for (int t = 0; t < s.steps.length; t++) {
+          mask[i * length + t] = 1f;
+          for (int f = 0; f < features; f++) {
+            x[(i * features + f) * length + t] = s.steps[t][f];
           }
         }
-        int b = batch.size();
-        float[] x = new float[b * features * length];
-        float[] mask = new float[b * length];
-        float[][] y = new float[b][];
-        for (int i = 0; i < b; i++) {
-          Sequence s = batch.get(i);
-          for (int t = 0; t < s.steps.length; t++) {
-            mask[i * length + t] = 1f;
-            for (int f = 0; f < features; f++) {
-              x[(i * features + f) * length + t] = s.steps[t][f];
-            }
-          }
-          y[i] = s.label;
-        }
-        return new DataSet(
-            Nd4j.create(x, new long[] {b, features, length}, 'c'),
-            Nd4j.create(y),
-            Nd4j.create(mask, new long[] {b, length}, 'c'),
-            null);
+        y[i] = s.label;
       }
-    };
+      return new DataSet(
+          Nd4j.create(x, new long[] {b, features, length}, 'c'),
+          Nd4j.create(y),
+          Nd4j.create(mask, new long[] {b, length}, 'c'),
+          null);
+    });
   }
 }
