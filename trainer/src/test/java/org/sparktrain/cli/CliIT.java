@@ -188,24 +188,10 @@ class CliIT {
   /** A loss that turns NaN stops the run with exit 2 before the epoch is checkpointed or saved. */
   @Test
   void divergingTrainingStopsWithExit2AndSavesNothingOfThatEpoch() throws Exception {
-    Path data = tmp.resolve("large-values.csv");
-    List<String> lines = new ArrayList<>(List.of("a,b,c,y"));
-    java.util.Random r = new java.util.Random(3);
-    for (int i = 0; i < 400; i++) {
-      double a = 100 + r.nextDouble() * 900;
-      double b = 100 + r.nextDouble() * 900;
-      double c = 100 + r.nextDouble() * 900;
-      lines.add(String.format(java.util.Locale.ROOT, "%.3f,%.3f,%.3f,%.3f", a, b, c, a + 2 * b - c));
-    }
-    Files.write(data, lines);
+    Path data = largeValues(tmp.resolve("large-values.csv"), 400);
     Path run = tmp.resolve("diverged");
     Result r2 =
-        run("train", "jobs/concrete.yaml", "--quiet", "--output", run.toString(),
-            "--set", "data.path=" + data.toUri(),
-            "--set", "data.label.column=y",
-            "--set", "data.features.scaling=none",
-            "--set", "data.label.scaling=none",
-            "--set", "training.updater=sgd",
+        trainUnscaledSgd(data, run,
             "--set", "training.learning_rate=10",
             "--set", "training.epochs=2");
     assertEquals(2, r2.code(), r2.err());
@@ -223,24 +209,10 @@ class CliIT {
    */
   @Test
   void divergingInALaterEpochKeepsTheLastGoodCheckpoint() throws Exception {
-    Path data = tmp.resolve("large-values-40.csv");
-    List<String> lines = new ArrayList<>(List.of("a,b,c,y"));
-    java.util.Random r = new java.util.Random(3);
-    for (int i = 0; i < 40; i++) {
-      double a = 100 + r.nextDouble() * 900;
-      double b = 100 + r.nextDouble() * 900;
-      double c = 100 + r.nextDouble() * 900;
-      lines.add(String.format(java.util.Locale.ROOT, "%.3f,%.3f,%.3f,%.3f", a, b, c, a + 2 * b - c));
-    }
-    Files.write(data, lines);
+    Path data = largeValues(tmp.resolve("large-values-40.csv"), 40);
     Path run = tmp.resolve("diverged-later");
     Result r2 =
-        run("train", "jobs/concrete.yaml", "--quiet", "--output", run.toString(),
-            "--set", "data.path=" + data.toUri(),
-            "--set", "data.label.column=y",
-            "--set", "data.features.scaling=none",
-            "--set", "data.label.scaling=none",
-            "--set", "training.updater=sgd",
+        trainUnscaledSgd(data, run,
             "--set", "training.learning_rate=0.000001",
             "--set", "training.batch_size=64",
             "--set", "training.epochs=4");
@@ -256,5 +228,32 @@ class CliIT {
     assertFalse(Files.exists(run.resolve("model.zip")));
     Result verify = run("checkpoints", "verify", checkpoints.toString());
     assertEquals(0, verify.code(), verify.out() + verify.err());
+  }
+
+  /** {@code rows} rows of three features in [100, 1000] and y = a + 2b - c, unscaled. */
+  private static Path largeValues(Path data, int rows) throws Exception {
+    List<String> lines = new ArrayList<>(List.of("a,b,c,y"));
+    java.util.Random r = new java.util.Random(3);
+    for (int i = 0; i < rows; i++) {
+      double a = 100 + r.nextDouble() * 900;
+      double b = 100 + r.nextDouble() * 900;
+      double c = 100 + r.nextDouble() * 900;
+      lines.add(String.format(java.util.Locale.ROOT, "%.3f,%.3f,%.3f,%.3f", a, b, c, a + 2 * b - c));
+    }
+    Files.write(data, lines);
+    return data;
+  }
+
+  /** The concrete job on {@code data} with plain SGD and no scaling of features or target. */
+  private static Result trainUnscaledSgd(Path data, Path run, String... more) throws Exception {
+    List<String> args = new ArrayList<>(List.of(
+        "train", "jobs/concrete.yaml", "--quiet", "--output", run.toString(),
+        "--set", "data.path=" + data.toUri(),
+        "--set", "data.label.column=y",
+        "--set", "data.features.scaling=none",
+        "--set", "data.label.scaling=none",
+        "--set", "training.updater=sgd"));
+    args.addAll(List.of(more));
+    return run(args.toArray(String[]::new));
   }
 }
