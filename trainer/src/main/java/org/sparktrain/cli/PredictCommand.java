@@ -23,7 +23,7 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
       "Score data with a saved model and its saved feature pipeline.",
-      "Writes one row per input row: the key columns, the prediction and, for classifiers, class probabilities."
+      "Writes one row per input row (per sequence for sequence models): the key columns, the prediction and, for classifiers, class probabilities."
     })
 final class PredictCommand implements Callable<Integer> {
   @Spec CommandSpec command;
@@ -72,6 +72,14 @@ final class PredictCommand implements Callable<Integer> {
       JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       requireNew(output, sc.hadoopConfiguration());
       ModelArchive.Loaded loaded = ModelArchive.load(new Path(model), sc.hadoopConfiguration());
+      if (keys != null && loaded.spec().data().sequence().rows()) {
+        throw new org.sparktrain.spec.SpecException(
+            List.of(
+                new org.sparktrain.spec.Violation(
+                    "--keys",
+                    "this model scores whole sequences: each output row is keyed by its sequence ('"
+                        + org.sparktrain.data.Datasets.sequenceKey(loaded.spec()) + "'), not by other columns; remove --keys")));
+      }
       List<String> keyColumns =
           keys != null ? keys : new ArrayList<>(loaded.spec().data().features().drop());
       var predictions = Predictions.score(spark, loaded, data, keyColumns);

@@ -83,13 +83,12 @@ public final class Datasets {
 
   private static PreparedData prepareSequences(
       SparkSession spark, JobSpec spec, int batchSize, int partitions, FeaturePipelineModel fitted) {
-    DataSpec data = Sequences.rowSpec(spec.data());
     int length = spec.model().input().length();
-    Dataset<Row> all = Tabular.read(spark, data, data.path(), "data.path");
-    Sequences.requireColumns(all, data);
-    Dataset<Row>[] parts = Sequences.split(all, data, spec.seed());
+    Sequences.Source source = Sequences.read(spark, spec.data(), spec.data().path(), "data.path");
+    DataSpec data = source.data();
+    Dataset<Row>[] parts = Sequences.split(source.rows(), data, spec.seed());
     Dataset<Row> test =
-        data.testPath() != null ? Tabular.read(spark, data, data.testPath(), "data.test_path") : parts[2];
+        data.testPath() != null ? Sequences.read(spark, spec.data(), data.testPath(), "data.test_path").rows() : parts[2];
     Dataset<Row> train = parts[0].cache();
     FeaturePipelineModel model = fitted != null ? fitted : Tabular.fit(train, data);
     return new PreparedData(
@@ -224,10 +223,10 @@ public final class Datasets {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     DataSpec data = withoutLimit(spec.data());
     if (data.sequence().rows()) {
-      DataSpec rows = Sequences.rowSpec(data);
+      Sequences.Source source = Sequences.read(spark, data, path, "DATA");
+      DataSpec rows = source.data();
+      Dataset<Row> all = source.rows();
       int length = spec.model().input().length();
-      Dataset<Row> all = Tabular.read(spark, rows, path, "DATA");
-      Sequences.requireColumns(all, rows);
       Dataset<Row> chosen = "all".equals(split) ? all : Sequences.split(all, rows, spec.seed())[SPLITS.indexOf(split) - 1];
       return Sequences.batches(chosen, rows, model, length, batchSize, sc.defaultParallelism());
     }
@@ -261,13 +260,37 @@ public final class Datasets {
     return Minibatches.of(Tabular.examples(skipMissing(Tabular.read(spark, all, path, "DATA"), model), model), batchSize);
   }
 
+  /** True when a model scores sequences (data.sequence or data.text) rather than single rows. */
+  public static boolean scoresSequences(JobSpec spec, FeaturePipelineModel model) {
+    return model.params().text() || spec.data().sequence().rows();
+  }
+
+  /** The key column of sequence predictions: data.sequence.id, or "sequence" for one sequence per file. */
+  public static String sequenceKey(JobSpec spec) {
+    return spec.data().sequence().perFile() ? "sequence" : spec.data().sequence().id();
+  }
+
+  /**
+   * Sequences to score (predict), truncated to model.input.length: for data.sequence, one per
+   * sequence keyed by its id ({@link #sequenceKey}); for text, one per row keyed by the listed
+   * columns. No label column is needed.
+   */
+  public static JavaRDD<SequenceRow> sequenceRows(
+      SparkSession spark, JobSpec spec, String path, FeaturePipelineModel model, List<String> keyColumns) {
+    DataSpec data = withoutLimit(spec.data());
+    int length = spec.model().input().length();
+    if (model.params().text()) {
+      return Text.unlabelled(Tabular.read(spark, data, path, "DATA"), model, length, keyColumns);
+    }
+    Sequences.Source source = Sequences.read(spark, data, path, "DATA");
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    return Sequences.unlabelled(source.rows(), source.data(), model, length, sc.defaultParallelism());
+  }
+
   /** Feature rows for scoring (predict), keeping the listed key columns (for idx: the image index). */
   public static JavaRDD<FeatureRow> featureRows(SparkSession spark, DataSpec data, String path, FeaturePipelineModel model, List<String> keyColumns) {
-    if (model.params().text()) {
-      throw new DataException("predict does not take text models (data.text) yet; use evaluate for the model's metrics on labelled text");
-    }
-    if (data.sequence().rows()) {
-      throw new DataException("predict scores one row at a time and does not take sequence data (data.sequence) yet; use evaluate for the model's metrics on labelled sequences");
+    if (model.params().text() || data.sequence().rows()) {
+      throw new DataException("a sequence or text model scores whole sequences, not rows; use sequenceRows");
     }
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     if ("idx".equals(data.format())) {

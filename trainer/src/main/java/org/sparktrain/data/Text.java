@@ -154,4 +154,38 @@ public final class Text {
       return Sequences.minibatches(sequences, length, batchSize);
     });
   }
+
+  /** Sequences of token ids to score (predict), one per row, keyed by {@code keys}; no label is needed. */
+  static JavaRDD<SequenceRow> unlabelled(Dataset<Row> rows, FeaturePipelineModel model, int length, List<String> keys) {
+    String textColumn = model.params().textColumn();
+    List<String> present = Arrays.asList(rows.columns());
+    List<String> wanted = new ArrayList<>(keys);
+    wanted.add(0, textColumn);
+    for (String c : wanted) {
+      if (!present.contains(c)) {
+        throw new DataException("column '" + c + "' is not in the data" + (c.equals(textColumn) ? " (the model's text column)" : " (a key column)")
+            + "; columns are: " + String.join(", ", present) + "; give data with that column, or other --keys");
+      }
+    }
+    List<String> words = model.params().vocabulary();
+    return rows.selectExpr(wanted.stream().map(c -> "`" + c.replace("`", "``") + "`").toArray(String[]::new)).javaRDD().mapPartitions((Iterator<Row> it) -> {
+      Map<String, Integer> index = index(words);
+      return new Iterator<SequenceRow>() {
+        @Override
+        public boolean hasNext() {
+          return it.hasNext();
+        }
+
+        @Override
+        public SequenceRow next() {
+          Row r = it.next();
+          String[] k = new String[r.size() - 1];
+          for (int i = 0; i < k.length; i++) {
+            k[i] = r.isNullAt(i + 1) ? null : String.valueOf(r.get(i + 1));
+          }
+          return new SequenceRow(k, ids(r.isNullAt(0) ? null : String.valueOf(r.get(0)), index, length));
+        }
+      };
+    });
+  }
 }

@@ -14,10 +14,13 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.data.Datasets;
 import org.sparktrain.data.FeaturePipelineModel;
 import org.sparktrain.data.FeatureRow;
+import org.sparktrain.data.SequenceRow;
+import org.sparktrain.data.Sequences;
 import org.sparktrain.model.ModelArchive;
 
 /**
@@ -35,6 +38,9 @@ public final class Predictions {
       SparkSession spark, ModelArchive.Loaded model, String dataPath, List<String> keys) {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     FeaturePipelineModel pipeline = model.pipeline();
+    if (Datasets.scoresSequences(model.spec(), pipeline)) {
+      return scoreSequences(spark, model, dataPath, keys);
+    }
     JavaRDD<FeatureRow> rows =
         Datasets.featureRows(spark, model.spec().data(), dataPath, pipeline, keys);
     Broadcast<String> conf = sc.broadcast(model.network().getLayerWiseConfigurations().toJson());
@@ -43,6 +49,47 @@ public final class Predictions {
         rows.mapPartitions(
             (Iterator<FeatureRow> it) -> scorePartition(it, conf.value(), params.value(), pipeline));
     return spark.createDataFrame(out, schema(keys.isEmpty() && "idx".equals(model.spec().data().format()) ? List.of("index") : keys, pipeline));
+  }
+
+  /**
+   * One output row per sequence (keyed by its id) or, for text, per input row (keyed by {@code
+   * keys}): sequences are padded and masked as in training.
+   */
+  private static Dataset<Row> scoreSequences(SparkSession spark, ModelArchive.Loaded model, String dataPath, List<String> keys) {
+    FeaturePipelineModel pipeline = model.pipeline();
+    if ("reconstruct".equals(pipeline.labelKind())) {
+      throw new org.sparktrain.data.DataException("predict scores reconstruction error for feature vectors, not sequences");
+    }
+    boolean text = pipeline.params().text();
+    List<String> outKeys = text ? keys : List.of(Datasets.sequenceKey(model.spec()));
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    JavaRDD<SequenceRow> rows = Datasets.sequenceRows(spark, model.spec(), dataPath, pipeline, text ? keys : List.of());
+    int length = model.spec().model().input().length();
+    Broadcast<String> conf = sc.broadcast(model.network().getLayerWiseConfigurations().toJson());
+    Broadcast<float[]> params = sc.broadcast(model.network().params().toFloatVector());
+    JavaRDD<Row> out = rows.mapPartitions((Iterator<SequenceRow> it) -> {
+      List<Row> result = new ArrayList<>();
+      if (!it.hasNext()) {
+        return result.iterator();
+      }
+      MultiLayerNetwork net = DistributedEvaluator.rebuild(conf.value(), params.value());
+      List<SequenceRow> batch = new ArrayList<>(BATCH);
+      while (it.hasNext()) {
+        batch.add(it.next());
+        if (batch.size() == BATCH || !it.hasNext()) {
+          List<float[][]> steps = new ArrayList<>(batch.size());
+          batch.forEach(r -> steps.add(r.steps()));
+          INDArray[] x = Sequences.padded(steps, length);
+          float[][] y = org.sparktrain.model.Losses.probabilities(net, net.output(x[0], false, x[1], null)).toFloatMatrix();
+          for (int i = 0; i < y.length; i++) {
+            result.add(row(batch.get(i).keys(), y[i], new float[0], pipeline));
+          }
+          batch.clear();
+        }
+      }
+      return result.iterator();
+    });
+    return spark.createDataFrame(out, schema(outKeys, pipeline));
   }
 
   /** Mean squared difference between a reconstruction and the scaled features it reconstructs. */

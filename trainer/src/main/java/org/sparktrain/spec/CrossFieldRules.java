@@ -114,15 +114,25 @@ final class CrossFieldRules {
 
   private static void inputRules(Resolved r, List<Violation> v) {
     String kind = r.inputKind();
-    boolean rows = r.str("data.sequence.id") != null;
-    if (rows && r.str("data.sequence.step") == null) {
+    boolean byId = r.str("data.sequence.id") != null;
+    boolean perFile = r.perFileSequences();
+    boolean rows = byId || perFile;
+    if (byId && perFile) {
+      v.add(new Violation("data.sequence.per_file", "data.sequence.id and data.sequence.per_file exclude each other: a sequence is"
+          + " named either by an id column or by its file; remove one of them"));
+    }
+    if (byId && r.str("data.sequence.step") == null) {
       v.add(new Violation("data.sequence.step", "required with data.sequence.id: the column that orders the rows of a sequence"));
     }
     if (!rows && r.str("data.sequence.step") != null) {
-      v.add(new Violation("data.sequence.step", "applies only with data.sequence.id; set data.sequence.id to the column naming each sequence"));
+      v.add(new Violation("data.sequence.step", "applies only with data.sequence.id or data.sequence.per_file; set data.sequence.id to"
+          + " the column naming each sequence"));
     }
     if (rows && "idx".equals(r.str("data.format"))) {
-      v.add(new Violation("data.sequence.id", "applies to csv/parquet data, not idx"));
+      v.add(new Violation(perFile ? "data.sequence.per_file" : "data.sequence.id", "applies to csv/parquet data, not idx"));
+    }
+    if (perFile && r.str("data.test_path") != null && r.str("data.test_path").equals(r.str("data.path"))) {
+      v.add(new Violation("data.test_path", "is data.path itself; with data.sequence.per_file give a directory of other files, or remove it"));
     }
     if (rows && !"sequence".equals(kind)) {
       v.add(new Violation("model.input.kind", "sequence data (data.sequence) needs kind sequence (or auto), got " + kind));
@@ -141,7 +151,7 @@ final class CrossFieldRules {
       v.add(new Violation("model.input.features", "text gives one token id per step; set it to 1 or remove it"));
     }
     if ("sequence".equals(kind) && !rows && !text) {
-      v.add(new Violation("model.input.kind", "sequence input needs sequence data: set data.sequence.id and data.sequence.step, or data.text.column"));
+      v.add(new Violation("model.input.kind", "sequence input needs sequence data: set data.sequence.id and data.sequence.step, data.sequence.per_file, or data.text.column"));
     }
     if ("sequence".equals(kind) && r.integer("model.input.length") == 0) {
       v.add(new Violation("model.input.length", "required for sequence input: the number of time steps (longer sequences are truncated, shorter ones padded and masked)"));

@@ -76,13 +76,22 @@ public record JobSpec(
     }
   }
 
-  /** Rows grouped into sequences; both null for tabular data. */
+  /**
+   * Rows grouped into sequences: by an id column, or one sequence per file; id and step null and
+   * perFile false for tabular data.
+   */
   public record SequenceSpec(
       String id, // column naming the sequence of a row
-      String step) { // column ordering rows within a sequence
+      String step, // column ordering rows within a sequence; with perFile, null for file order
+      boolean perFile) { // each file of data.path is one sequence, named by its file name
 
+    public SequenceSpec(String id, String step) {
+      this(id, step, false);
+    }
+
+    /** True when rows are grouped into sequences (by id or by file). */
     public boolean rows() {
-      return id != null;
+      return id != null || perFile;
     }
   }
 

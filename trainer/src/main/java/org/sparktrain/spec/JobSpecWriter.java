@@ -41,9 +41,11 @@ public final class JobSpecWriter {
     label.put("columns", d.label().columns());
     data.put("label", label);
     var q = d.sequence();
-    if (q.rows()) {
-      data.put("sequence", map("id", q.id(), "step", q.step()));
-    }
+    Map<String, Object> sequence = new LinkedHashMap<>();
+    putIf(sequence, "id", q.id());
+    putIf(sequence, "step", q.step());
+    sequence.put("per_file", q.perFile());
+    data.put("sequence", sequence);
     Map<String, Object> text = new LinkedHashMap<>();
     putIf(text, "column", d.text().column());
     text.put("vocabulary", d.text().vocabulary());

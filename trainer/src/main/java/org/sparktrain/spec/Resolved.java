@@ -68,7 +68,8 @@ final class Resolved {
                 list("data.label.columns")),
             new JobSpec.SequenceSpec(
                 str("data.sequence.id"),
-                str("data.sequence.step")),
+                str("data.sequence.step"),
+                Boolean.TRUE.equals(values.get("data.sequence.per_file"))),
             integer("data.augment.shift"),
             new JobSpec.MissingSpec(str("data.missing.policy"), str("data.missing.fill"), str("data.missing.value")),
             str("data.features.unseen"),
@@ -147,7 +148,12 @@ final class Resolved {
     if ("idx".equals(str("data.format"))) {
       return "image";
     }
-    return str("data.sequence.id") != null || str("data.text.column") != null ? "sequence" : "features";
+    return str("data.sequence.id") != null || perFileSequences() || str("data.text.column") != null ? "sequence" : "features";
+  }
+
+  /** data.sequence.per_file is set. */
+  boolean perFileSequences() {
+    return Boolean.TRUE.equals(values.get("data.sequence.per_file"));
   }
 
   private JobSpec.InputSpec input() {

@@ -15,6 +15,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparktrain.TestJobs;
 import org.sparktrain.TestSpark;
@@ -90,5 +91,65 @@ class SequencesIT {
     }
     String message = t != null ? t.getMessage() : String.valueOf(e.getMessage());
     assertTrue(message.contains("sequence 's7'") && message.contains("one label per sequence"), message);
+  }
+
+  /** The examples of a split as text (features, mask, label), sorted: equal as multisets. */
+  private static List<String> examples(org.apache.spark.api.java.JavaRDD<DataSet> batches) {
+    List<String> out = new ArrayList<>();
+    for (DataSet b : batches.collect()) {
+      for (int i = 0; i < b.numExamples(); i++) {
+        // Rounded: the scaling statistics of the two reads may differ in the last bit (summing order).
+        StringBuilder e = new StringBuilder();
+        for (INDArray a : new INDArray[] {b.getFeatures().slice(i), b.getFeaturesMaskArray().getRow(i), b.getLabels().getRow(i)}) {
+          for (float v : a.dup().data().asFloat()) {
+            e.append(String.format(java.util.Locale.ROOT, "%.5f,", v));
+          }
+          e.append('|');
+        }
+        out.add(e.toString());
+      }
+    }
+    java.util.Collections.sort(out);
+    return out;
+  }
+
+  @Test
+  void oneSequencePerFileGivesTheSameExamplesAsRowsGroupedById() throws Exception {
+    Path csv = tmp.resolve("w.csv");
+    Path dir = tmp.resolve("files");
+    Waveforms.write(csv, 120, 5);
+    Waveforms.writeFiles(dir, 120, 5);
+    try (var files = Files.list(dir)) {
+      assertEquals(120, files.count());
+    }
+    PreparedData rows = Datasets.prepare(TestSpark.session(), job(csv, 50), 8);
+    PreparedData files = Datasets.prepare(TestSpark.session(),
+        TestJobs.job("sequence-lstm.yaml", "data.path=" + dir.toUri(), "model.input.length=50"), 8);
+    // A file's name without extension is its sequence's id, so the splits are the same sequences too.
+    assertEquals(List.of(rows.trainCount(), rows.validationCount(), rows.testCount()),
+        List.of(files.trainCount(), files.validationCount(), files.testCount()));
+    assertEquals(rows.pipeline().featureNames(), files.pipeline().featureNames());
+    assertArrayEquals(rows.pipeline().params().center(), files.pipeline().params().center(), 1e-9);
+    List<String> a = examples(rows.train());
+    assertEquals(rows.trainCount(), a.size());
+    assertEquals(a, examples(files.train()));
+    assertEquals(examples(rows.test()), examples(files.test()));
+  }
+
+  @Test
+  void aFileSparkWouldReadInPiecesNeedsAStepColumn() throws Exception {
+    Path dir = tmp.resolve("big");
+    Waveforms.writeFiles(dir, 8, 5);
+    var spark = TestSpark.session();
+    String before = spark.conf().get("spark.sql.files.maxPartitionBytes");
+    spark.conf().set("spark.sql.files.maxPartitionBytes", "200");
+    try {
+      DataException e = assertThrows(DataException.class,
+          () -> Datasets.prepare(spark, TestJobs.job("sequence-lstm.yaml", "data.path=" + dir.toUri()), 8));
+      assertTrue(e.getMessage().contains("data.path: file ") && e.getMessage().contains("w0000")
+          && e.getMessage().contains("set data.sequence.step"), e.getMessage());
+    } finally {
+      spark.conf().set("spark.sql.files.maxPartitionBytes", before);
+    }
   }
 }

@@ -58,4 +58,32 @@ class MoreRulesTest {
     assertEquals("model.layers[0].units", e.violations().get(0).path());
     assertEquals("model.layers[0].activation", e.violations().get(1).path());
   }
+
+  private static final String SEQUENCES =
+      """
+      data: {path: waves/, sequence: SEQUENCE, label: {column: label}}
+      model:
+        input: {kind: sequence, length: 16}
+        layers:
+          - {type: lstm, units: 4}
+          - {type: output, units: 4, loss: categorical_crossentropy}
+      """;
+
+  @Test
+  void sequencesOnePerFileNeedNoIdOrStep() {
+    JobSpec spec = TestJobs.parse(SEQUENCES.replace("SEQUENCE", "{per_file: true}"));
+    assertTrue(spec.data().sequence().perFile() && spec.data().sequence().rows());
+    assertEquals("sequence", spec.inputKind());
+    assertDoesNotThrow(() -> TestJobs.parse(SEQUENCES.replace("SEQUENCE", "{per_file: true, step: t}")));
+  }
+
+  @Test
+  void anIdColumnAndOneSequencePerFileExcludeEachOther() {
+    SpecException e = refused(SEQUENCES.replace("SEQUENCE", "{per_file: true, id: id, step: t}"));
+    assertEquals("data.sequence.per_file", e.violations().get(0).path(), e.getMessage());
+    assertTrue(e.getMessage().contains("exclude each other"), e.getMessage());
+    SpecException idx = refused(SEQUENCES.replace("SEQUENCE", "{per_file: true}").replace("path: waves/", "format: idx, path: mnist"));
+    assertTrue(idx.violations().stream().anyMatch(v -> v.path().equals("data.sequence.per_file") && v.message().contains("not idx")),
+        idx.getMessage());
+  }
 }

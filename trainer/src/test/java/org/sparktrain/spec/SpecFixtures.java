@@ -162,8 +162,19 @@ final class SpecFixtures {
           - {type: output, units: 2, loss: categorical_crossentropy}
       """;
 
+  /** Sequences one per file (FULL names them by an id column, which excludes this). */
+  static final String FULL_FILES =
+      """
+      data: {path: waves/, sequence: {per_file: true}, label: {column: label}}
+      model:
+        input: {kind: sequence, length: 16}
+        layers:
+          - {type: lstm, units: 4}
+          - {type: output, units: 4, loss: categorical_crossentropy}
+      """;
+
   /** Every "full" fixture: together they set every field away from its default. */
-  static final java.util.List<String> FULLS = java.util.List.of(FULL, FULL_IDX, FULL_TRANSFER, FULL_KERAS, FULL_TEXT);
+  static final java.util.List<String> FULLS = java.util.List.of(FULL, FULL_IDX, FULL_TRANSFER, FULL_KERAS, FULL_TEXT, FULL_FILES);
 
   /** What {@link #at} returns for a path that is not in the tree. */
   static final Object ABSENT =

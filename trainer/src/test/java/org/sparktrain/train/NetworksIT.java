@@ -1,5 +1,6 @@
 package org.sparktrain.train;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -14,7 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
+import org.apache.spark.sql.Row;
 import org.sparktrain.TestJobs;
+import org.sparktrain.eval.Predictions;
+import org.sparktrain.model.ModelArchive;
 import org.sparktrain.TestSpark;
 import org.sparktrain.data.Waveforms;
 import org.sparktrain.runtime.SparkRuntime;
@@ -99,14 +103,40 @@ class NetworksIT {
   @Test
   void lstmLossFalls() throws Exception {
     // The recurrent network needs more minibatches per epoch than the convolutional one.
-    Path more = tmp.resolve("waveforms-1200.csv");
-    Waveforms.write(more, 1200, 13);
+    // One file per sequence, as the job reads them (data.sequence.per_file).
+    Path more = tmp.resolve("waveforms-1200");
+    Waveforms.writeFiles(more, 1200, 13);
     Map<String, Object> s = train("sequence-lstm.yaml", "averaging",
         "data.path=" + more.toUri(), "training.epochs=3", "training.batch_size=16",
-        "training.learning_rate=0.005", "strategy.averaging_frequency=2");
+        "training.learning_rate=0.005", "strategy.averaging_frequency=2", "output.save_model=true");
     List<JsonNode> m = metrics(s);
     double first = m.get(0).get("val_loss").asDouble();
     double last = m.get(m.size() - 1).get("val_loss").asDouble();
     assertTrue(last < first && last < Math.log(4), "validation loss " + first + " -> " + last + " (ln 4 = 1.386 is chance)");
+
+    // predict: one row per file, keyed by its name; no label column is read.
+    Path unlabelled = tmp.resolve("unlabelled");
+    Files.createDirectories(unlabelled);
+    for (int i = 0; i < 40; i++) {
+      String name = String.format("w%05d.csv", i);
+      List<String> lines = Files.readAllLines(more.resolve(name));
+      Files.write(unlabelled.resolve(name), lines.stream().map(l -> l.substring(0, l.indexOf(','))).toList());
+    }
+    ModelArchive.Loaded loaded = ModelArchive.load(
+        new org.apache.hadoop.fs.Path(((Path) s.get("out")).resolve("model.zip").toString()), new org.apache.hadoop.conf.Configuration());
+    List<Row> rows = Predictions.score(TestSpark.session(), loaded, unlabelled.toUri().toString(), List.of()).collectAsList();
+    assertEquals(40, rows.size());
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (Row r : rows) {
+      names.add(r.getString(r.fieldIndex("sequence")));
+      assertTrue(Waveforms.CLASSES.contains(r.getString(r.fieldIndex("prediction"))), r.toString());
+      double sum = 0;
+      for (String c : Waveforms.CLASSES) {
+        sum += r.getDouble(r.fieldIndex("probability_" + c));
+      }
+      assertEquals(1.0, sum, 1e-5);
+    }
+    assertEquals("w00000", names.iterator().next());
+    assertEquals(40, names.size());
   }
 }

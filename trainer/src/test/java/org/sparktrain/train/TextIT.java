@@ -18,8 +18,8 @@ import org.sparktrain.spec.JobSpec;
 
 /**
  * jobs/text-lstm.yaml on a slice of generated reviews with parameter averaging: the embedding and
- * LSTM learn, and evaluate's path (the model archive with its saved vocabulary, the job's split)
- * reproduces the test metrics.
+ * LSTM learn, evaluate's path (the model archive with its saved vocabulary, the job's split)
+ * reproduces the test metrics, and predict scores every review.
  */
 class TextIT {
   @TempDir static Path tmp;
@@ -46,5 +46,21 @@ class TextIT {
     assertEquals(((Number) test.get("examples")).longValue(), ((Number) again.get("examples")).longValue());
     assertEquals(((Number) test.get("loss")).doubleValue(), ((Number) again.get("loss")).doubleValue(), 1e-6);
     assertEquals(accuracy, ((Number) again.get("accuracy")).doubleValue(), 1e-9);
+
+    // predict: one row per review, keyed by the requested column, no label needed.
+    var rows = org.sparktrain.eval.Predictions.score(TestSpark.session(), loaded, csv.toUri().toString(), java.util.List.of("id"))
+        .collectAsList();
+    assertEquals(2400, rows.size());
+    var labels = new java.util.HashMap<String, String>();
+    for (String line : java.nio.file.Files.readAllLines(csv).subList(1, 2401)) {
+      String[] f = line.split(",");
+      labels.put(f[0], f[f.length - 1]);
+    }
+    long right = 0;
+    for (var r : rows) {
+      assertEquals(1.0, r.getDouble(r.fieldIndex("probability_negative")) + r.getDouble(r.fieldIndex("probability_positive")), 1e-5);
+      right += labels.get(r.getString(r.fieldIndex("id"))).equals(r.getString(r.fieldIndex("prediction"))) ? 1 : 0;
+    }
+    assertTrue(right > 0.75 * rows.size(), right + " of " + rows.size() + " reviews predicted right");
   }
 }
