@@ -4,6 +4,7 @@ import java.util.List;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
@@ -78,8 +79,20 @@ final class Transfer {
     return -1;
   }
 
+  /**
+   * The values one example feeds the network: for an image network that takes flat rows (a
+   * preprocessor before its first convolution), height x width x channels; else the first layer's
+   * nIn (a feature vector, or the features per step of a sequence).
+   */
+  static long expectedInputs(MultiLayerNetwork net) {
+    if (net.getLayerWiseConfigurations().getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor p) {
+      return p.getInputHeight() * p.getInputWidth() * p.getNumChannels();
+    }
+    return firstNIn(net);
+  }
+
   static void requireInputs(MultiLayerNetwork net, int inputs, String what) {
-    long nIn = firstNIn(net);
+    long nIn = expectedInputs(net);
     if (nIn >= 0 && nIn != inputs) {
       throw new ModelException(
           what + " takes " + nIn + " inputs, but the job's data has " + inputs + " features after its pipeline;"
