@@ -112,14 +112,15 @@ public final class Bench {
         r.shuffleBytes = traffic.shuffleBytes();
         r.trainExamples = data.trainCount();
         r.parameters = initial.numParams();
+        r.metric = metric(data);
         if (r.name.contains("single")) {
           single = r;
         }
         results.add(r);
         write(dir, results, single, sgemm, load0, defaultThreads, data, minibatches, batch, initial.numParams());
-        LOG.info("Bench: {}: {} s/epoch, test accuracy {}", r.name,
-            String.format(Locale.ROOT, "%.2f", r.epochSecondsMedian()),
-            String.format(Locale.ROOT, "%.4f", r.testAccuracy));
+        LOG.info("Bench: {}: {} s/epoch, test {} {}", r.name,
+            String.format(Locale.ROOT, "%.2f", r.epochSecondsMedian()), r.metric,
+            String.format(Locale.ROOT, "%.4f", r.testMetric));
       }
     } finally {
       NativeThreads.set(defaultThreads);
@@ -159,8 +160,9 @@ public final class Bench {
     out.put("minibatches_per_epoch", minibatches);
     out.put("batch_size", batch);
     out.put("epochs", options.epochs());
-    out.put("target_accuracy", options.target());
-    out.put("timing", "epoch_seconds is the median over epochs after the first of the training time only (no validation); ratio_to_single is epoch_seconds over single's (below 1: faster); time_to_target_seconds sums training time until the first epoch whose validation accuracy reaches target_accuracy (null: not reached)");
+    out.put("metric", metric(data));
+    out.put("target_" + metric(data), options.target());
+    out.put("timing", "epoch_seconds is the median over epochs after the first of the training time only (no validation); ratio_to_single is epoch_seconds over single's (below 1: faster); time_to_target_seconds sums training time until the first epoch whose validation " + metric(data) + " reaches target_" + metric(data) + " (null: not reached)");
     List<Map<String, Object>> systems = new ArrayList<>();
     for (SystemResult r : results) {
       systems.add(r.toMap(single, sgemm));
@@ -199,10 +201,10 @@ public final class Bench {
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       double cpu = (cpuNanos() - c0) / 1e9;
-      r.epoch(seconds, cpu, 1, accuracy(net, validation, data), options.target());
+      r.epoch(seconds, cpu, 1, measure(net, validation, data), options.target());
       LOG.info("single epoch {}: {} s", e, String.format(Locale.ROOT, "%.2f", seconds));
     }
-    r.testAccuracy = accuracy(net, test, data);
+    r.testMetric = measure(net, test, data);
     return r;
   }
 
@@ -236,7 +238,7 @@ public final class Bench {
         strategy.fitEpoch(train, e);
         double seconds = (System.nanoTime() - t0) / 1e9;
         double cpu = (cpuNanos() - c0) / 1e9;
-        r.epoch(seconds, cpu, 1, accuracy(strategy.network(), validation, data), options.target());
+        r.epoch(seconds, cpu, 1, measure(strategy.network(), validation, data), options.target());
         LOG.info("{} epoch {}: {} s", type, e, String.format(Locale.ROOT, "%.2f", seconds));
       }
       if (!strategy.name().equals(type)) {
@@ -244,7 +246,7 @@ public final class Bench {
       }
       r.settings.put("workers", strategy.workers());
       r.settings.put("native_threads", NativeThreads.current());
-      r.testAccuracy = accuracy(strategy.network(), test, data);
+      r.testMetric = measure(strategy.network(), test, data);
     } finally {
       sc.setJobDescription(null);
     }
@@ -262,8 +264,13 @@ public final class Bench {
         spec.output(), spec.checkpoint(), spec.earlyStopping());
   }
 
-  private double accuracy(MultiLayerNetwork net, JavaRDD<DataSet> batches, PreparedData data) {
-    Object a = DistributedEvaluator.evaluate(sc, net, batches, data.pipeline()).get("accuracy");
+  /** The suite's quality measure: r2 for a numeric label (regression), else accuracy. */
+  static String metric(PreparedData data) {
+    return "numeric".equals(data.pipeline().labelKind()) ? "r2" : "accuracy";
+  }
+
+  private double measure(MultiLayerNetwork net, JavaRDD<DataSet> batches, PreparedData data) {
+    Object a = DistributedEvaluator.evaluate(sc, net, batches, data.pipeline()).get(metric(data));
     return a == null ? Double.NaN : ((Number) a).doubleValue();
   }
 

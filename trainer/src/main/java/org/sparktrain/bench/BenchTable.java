@@ -19,9 +19,11 @@ final class BenchTable {
         bench.get("train_examples"), bench.get("parameters"), bench.get("batch_size"), bench.get("epochs"),
         bench.get("master"), bench.get("cores"), num(bench.get("sgemm_gflops")),
         num(bench.get("load_average_start")), num(bench.get("load_average_end"))));
+    String metric = String.valueOf(bench.getOrDefault("metric", "accuracy"));
+    String label = metric.equals("accuracy") ? "acc." : metric;
     sb.append("| system | native threads | s/epoch | CPU s/epoch | samples/s | ratio to single | time to ")
-        .append(bench.get("target_accuracy"))
-        .append(" val. acc. (s) | test accuracy | model FLOP/s / SGEMM | peak heap MB | peak off-heap MB | peak RSS MB | broadcast MB | shuffle MB |\n");
+        .append(bench.get("target_" + metric))
+        .append(" val. ").append(label).append(" (s) | test ").append(metric).append(" | model FLOP/s / SGEMM | peak heap MB | peak off-heap MB | peak RSS MB | broadcast MB | shuffle MB |\n");
     sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Map<String, Object> s : (List<Map<String, Object>>) bench.get("systems")) {
       sb.append(String.format(Locale.ROOT,
@@ -30,7 +32,7 @@ final class BenchTable {
           f(s.get("samples_per_second"), "%.0f"),
           f(s.get("ratio_to_single"), "%.2f"), s.get("time_to_target_seconds") == null ? "not reached"
               : f(s.get("time_to_target_seconds"), "%.1f"),
-          f(s.get("test_accuracy"), "%.4f"), f(s.get("model_flops_fraction"), "%.3f"),
+          f(s.get("test_" + metric), "%.4f"), f(s.get("model_flops_fraction"), "%.3f"),
           mb(s.get("peak_heap_bytes")), mb(s.get("peak_offheap_bytes")), mb(s.get("peak_resident_bytes")),
           mb(s.get("broadcast_bytes")), mb(s.get("shuffle_bytes"))));
     }

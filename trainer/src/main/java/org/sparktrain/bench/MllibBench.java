@@ -91,7 +91,7 @@ final class MllibBench {
         LOG.info("mllib: {} iterations in {} s, validation accuracy {}", iterations,
             String.format(Locale.ROOT, "%.1f", seconds), String.format(Locale.ROOT, "%.4f", acc));
       }
-      r.testAccuracy = accuracy.evaluate(model.transform(test));
+      r.testMetric = accuracy.evaluate(model.transform(test));
       if (r.timeToTarget == null) {
         r.note = String.format(Locale.ROOT, "target not reached within %.0f s of training", r.totalTrainSeconds());
       }

@@ -201,7 +201,8 @@ public final class SeparateJvms {
         r.put("samples_per_second", ratio(s, single, "samples_per_second"));
         r.put("cpu_seconds_per_epoch", ratio(s, single, "cpu_seconds_per_epoch"));
         r.put("time_to_target", ratio(s, single, "time_to_target_seconds"));
-        r.put("test_accuracy", ratio(s, single, "test_accuracy"));
+        String test = "test_" + base.getOrDefault("metric", "accuracy");
+        r.put(test, ratio(s, single, test));
         r.put("peak_heap", ratio(s, single, "peak_heap_bytes"));
         r.put("peak_offheap", ratio(s, single, "peak_offheap_bytes"));
         r.put("peak_resident", ratio(s, single, "peak_resident_bytes"));

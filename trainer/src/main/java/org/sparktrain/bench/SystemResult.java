@@ -9,16 +9,18 @@ import java.util.Map;
 /** The figures of one system in a benchmark run. */
 final class SystemResult {
   final String name;
+  /** The suite's quality measure: accuracy (classification) or r2 (regression); higher is better. */
+  String metric = "accuracy";
   final Map<String, Object> settings = new LinkedHashMap<>();
   final List<Double> epochSeconds = new ArrayList<>();
-  final List<Double> valAccuracy = new ArrayList<>();
+  final List<Double> valMetric = new ArrayList<>();
   /** CPU seconds this process used in each entry of epochSeconds (all threads, this JVM). */
   final List<Double> cpuSeconds = new ArrayList<>();
   /** Passes over the training split behind each entry of epochSeconds (MLlib: L-BFGS iterations). */
   final List<Integer> passes = new ArrayList<>();
   long trainExamples;
   long parameters;
-  double testAccuracy = Double.NaN;
+  double testMetric = Double.NaN;
   Double timeToTarget;
   long peakHeap;
   long peakOffHeap;
@@ -88,7 +90,7 @@ final class SystemResult {
     epochSeconds.add(seconds);
     cpuSeconds.add(cpu);
     this.passes.add(passes);
-    valAccuracy.add(accuracy);
+    valMetric.add(accuracy);
     if (timeToTarget == null && accuracy >= target) {
       // Summed after this entry was added.
       timeToTarget = totalTrainSeconds();
@@ -101,8 +103,8 @@ final class SystemResult {
     m.put("epoch_seconds", finite(epochSecondsMedian()));
     m.put("samples_per_second", finite(samplesPerSecond()));
     m.put("time_to_target_seconds", timeToTarget);
-    m.put("test_accuracy", finite(testAccuracy));
-    m.put("final_val_accuracy", valAccuracy.isEmpty() ? null : finite(valAccuracy.get(valAccuracy.size() - 1)));
+    m.put("test_" + metric, finite(testMetric));
+    m.put("final_val_" + metric, valMetric.isEmpty() ? null : finite(valMetric.get(valMetric.size() - 1)));
     m.put("cpu_seconds_per_epoch", finite(cpuSecondsMedian()));
     m.put("ratio_to_single", single == null ? null : finite(epochSecondsMedian() / single.epochSecondsMedian()));
     m.put("model_flops_per_second", finite(modelFlops()));
@@ -120,7 +122,7 @@ final class SystemResult {
       r.put("cpu_seconds_per_epoch", finite(cpuSecondsMedian() / single.cpuSecondsMedian()));
       r.put("time_to_target", timeToTarget == null || single.timeToTarget == null ? null
           : finite(timeToTarget / single.timeToTarget));
-      r.put("test_accuracy", finite(testAccuracy / single.testAccuracy));
+      r.put("test_" + metric, finite(testMetric / single.testMetric));
       r.put("peak_heap", ratio(peakHeap, single.peakHeap));
       r.put("peak_offheap", ratio(peakOffHeap, single.peakOffHeap));
       r.put("peak_resident", ratio(peakPhysical, single.peakPhysical));
@@ -130,7 +132,7 @@ final class SystemResult {
     }
     m.put("epochs", passes.stream().mapToInt(Integer::intValue).sum());
     m.put("epoch_seconds_each", epochSeconds);
-    m.put("val_accuracy_each", valAccuracy);
+    m.put("val_" + metric + "_each", valMetric);
     m.put("total_train_seconds", totalTrainSeconds());
     m.put("settings", settings);
     if (!note.isEmpty()) {

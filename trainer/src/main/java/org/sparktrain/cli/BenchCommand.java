@@ -35,18 +35,16 @@ final class BenchCommand implements Callable<Integer> {
   static final Map<String, String> SUITES =
       Map.of(
           "mnist-mlp", "jobs/mnist-mlp.yaml",
-          "mnist-cnn", "jobs/mnist-cnn.yaml",
+          "mnist-cnn", "jobs/mnist-lenet.yaml",
           "flights", "jobs/flights.yaml");
 
   private static final Map<String, String> MISSING =
-      Map.of(
-          "mnist-cnn", "it needs convolution layers in the job format (model.layers[].type conv2d/pooling) and jobs/mnist-cnn.yaml",
-          "flights", "it needs jobs/flights.yaml over ../shared/datasets flights-3m.parquet (vega-datasets@3.2.1) with a regression label");
+      Map.of("flights", "fetch it with deploy/fetch-data.sh --flights (17 MB from npm)");
 
   @Spec CommandSpec command;
   @Mixin CommonOptions common;
 
-  @Option(names = "--suite", required = true, paramLabel = "SUITE", description = "mnist-mlp (mnist-cnn and flights once their job files exist).")
+  @Option(names = "--suite", required = true, paramLabel = "SUITE", description = "mnist-mlp (jobs/mnist-mlp.yaml), mnist-cnn (jobs/mnist-lenet.yaml) or flights (jobs/flights.yaml).")
   String suite;
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Directory for bench.json and bench.md (a local path).")
@@ -61,7 +59,7 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--systems", split = ",", paramLabel = "NAME", description = "Systems to run, in order (default: single,synchronous,auto,averaging,mllib,sharing).")
   List<String> systems = new ArrayList<>(Bench.SYSTEMS);
 
-  @Option(names = "--target", paramLabel = "ACCURACY", defaultValue = "0.97", description = "Validation accuracy for time-to-target (default ${DEFAULT-VALUE}).")
+  @Option(names = "--target", paramLabel = "VALUE", defaultValue = "0.97", description = "Validation accuracy (classification; R^2 for regression suites) for time-to-target (default ${DEFAULT-VALUE}).")
   double target;
 
   @Option(names = "--averaging-frequency", paramLabel = "K", defaultValue = "5", description = "averaging: minibatches between averagings (default ${DEFAULT-VALUE}).")
@@ -108,8 +106,7 @@ final class BenchCommand implements Callable<Integer> {
     Path jobFile = Path.of(job);
     if (!Files.exists(jobFile)) {
       throw new SpecException(List.of(new Violation("--suite",
-          "suite " + suite + " is not available yet: " + MISSING.getOrDefault(suite, job + " is missing")
-              + "; run the bench from the repository root, or pick --suite mnist-mlp")));
+          "suite " + suite + " runs " + job + ", which is not here; run the bench from the repository root")));
     }
     if (Files.exists(output.resolve("bench.json"))) {
       throw new ParameterException(command.commandLine(),
@@ -121,6 +118,12 @@ final class BenchCommand implements Callable<Integer> {
       sets.add("data.limit=" + limit);
     }
     JobSpec spec = JobSpecLoader.load(jobFile, sets);
+    String fetch = MISSING.get(suite);
+    if (fetch != null && !spec.data().path().contains(":") && !Files.exists(Path.of(spec.data().path()))) {
+      throw new SpecException(List.of(new Violation("--suite",
+          "suite " + suite + " reads " + spec.data().path() + ", which does not exist; " + fetch
+              + ", or point --set data.path=... at a copy")));
+    }
     if (!inProcess) {
       return separateJvms(jobFile);
     }
