@@ -32,6 +32,8 @@ final class SynchronousStrategy implements TrainingStrategy {
   private final MultiLayerNetwork net;
   private final int workers;
   private final int frequency;
+  /** The frequency of a single worker: more minibatches than any epoch has. */
+  private static final int ONE_ROUND = 1 << 30;
   private final int threads;
   private final String run = UUID.randomUUID().toString();
   private final Broadcast<String> conf;
@@ -57,12 +59,15 @@ final class SynchronousStrategy implements TrainingStrategy {
     this.net = ctx.network;
     this.net.getUpdater(true);
     this.workers = ctx.workers();
-    this.frequency = ctx.spec.strategy().averagingFrequency();
+    // One worker has nothing to average with: one round per epoch, so no time goes to rounds
+    // (on the local cluster, 17 empty rounds cost 3.6-5.2 s of a 22 s epoch).
+    this.frequency = workers == 1 ? ONE_ROUND : ctx.spec.strategy().averagingFrequency();
     this.threads = threadsPerWorker(ctx, workers);
     this.conf = ctx.sc.broadcast(net.getLayerWiseConfigurations().toJson());
     LOG.info(
-        "synchronous: {} workers, {} native threads each (from {}), averaging every {} minibatches",
-        workers, threads, threadsSource(ctx), frequency);
+        "synchronous: {} workers, {} native threads each (from {}), {}",
+        workers, threads, threadsSource(ctx),
+        workers == 1 ? "one round per epoch (one worker: nothing to average)" : "averaging every " + frequency + " minibatches");
     warnIfOversubscribed(ctx, workers, threads);
   }
 
