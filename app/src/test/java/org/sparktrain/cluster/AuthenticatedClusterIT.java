@@ -53,22 +53,22 @@ class AuthenticatedClusterIT {
         Submission.churn(
             cluster,
             tmp.resolve("sharing"),
-            8,
+            30,
             "--set", "strategy.type=sharing",
-            // Two workers apply each other's updates: a smaller step than averaging's 0.01 keeps
-            // the asynchronous updates from overshooting (0.003 drifted after epoch 3 here).
-            "--set", "training.learning_rate=0.002",
-            "--set", "early_stopping.patience=2",
+            // The job's own learning rate (0.001) and epochs, stopping early: larger rates diverged
+            // under sharing after the first epoch (0.005: validation accuracy 0.857 then 0.78, 0.73).
+            "--set", "training.learning_rate=0.001",
+            "--set", "early_stopping.patience=5",
             "--set", "strategy.port=" + LocalCluster.freePort(),
             "--conf", "spark.authenticate=true",
             "--conf", "spark.authenticate.secret=" + SECRET);
-    assertEquals(0, run.waitFor(8), run.log());
+    assertEquals(0, run.waitFor(12), run.log());
     assertTrue(run.fullLog().contains("sharing with 2 workers"), run.log());
-    // Gradient sharing over two executor JVMs is asynchronous and not steady enough on this small
-    // network to promise the tutorial's 0.85 (three runs: 0.8621, 0.8672, and 0.7957 when
-    // validation loss rose after epoch 1); the floors check that the mesh trained a model that
-    // ranks churners far better than chance. Averaging's cluster test holds the 0.85.
-    StandaloneClusterIT.assertCompleteRun(run, 8, 0.75, 0.70);
+    // Gradient sharing over two executor JVMs is asynchronous; at this learning rate three runs
+    // reached test accuracy 0.8565, 0.8407 and 0.8509 (AUC 0.846, 0.844, 0.854), stopping early
+    // after 14-17 epochs, where averaging and one local worker reach 0.862. The floors sit below
+    // that spread: the tutorial's 0.85 is not promised under sharing (see the README).
+    StandaloneClusterIT.assertCompleteRun(run, 30, 0.82, 0.80);
     StandaloneClusterIT.assertBothExecutorsWorked(cluster);
     // Each executor bound its own UDP port for the gradient-sharing mesh.
     String ports = "";
