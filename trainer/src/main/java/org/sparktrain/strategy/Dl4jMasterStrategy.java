@@ -90,7 +90,12 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
       epochPaths.unpersist(false);
     }
     epochPaths = ctx.sc.parallelize(exported, pathPartitions());
-    sparkNet.fitPaths(epochPaths);
+    sparkNet.fitPaths(beforeTraining(epochPaths));
+  }
+
+  /** The epoch's paths as the workers read them; a strategy can run code in each task before training. */
+  protected JavaRDD<String> beforeTraining(JavaRDD<String> paths) {
+    return paths;
   }
 
   /** DL4J's training approach for the job file's strategy.approach. */

@@ -127,4 +127,63 @@ final class SharingStrategy extends Dl4jMasterStrategy {
   public String name() {
     return "sharing";
   }
+
+  private org.apache.spark.broadcast.Broadcast<float[]> epochParams;
+
+  /**
+   * Each worker JVM keeps training its own replica across epochs (DL4J never reloads it from the
+   * driver), and a worker that finishes its partition first ignores the updates the others send
+   * after that, while the driver applies them: replicas drift apart at every epoch boundary. Before
+   * a worker reads its first minibatch of an epoch, its replica is set to the driver's parameters.
+   */
+  @Override
+  protected JavaRDD<String> beforeTraining(JavaRDD<String> paths) {
+    if (epochParams != null) {
+      epochParams.destroy();
+    }
+    epochParams = ctx.sc.broadcast(network().params().toFloatVector());
+    return withResync(paths, epochParams);
+  }
+
+  /** Static, so that the task captures only the broadcast. */
+  private static JavaRDD<String> withResync(JavaRDD<String> paths, org.apache.spark.broadcast.Broadcast<float[]> params) {
+    return paths.mapPartitions(it -> new java.util.Iterator<String>() {
+      boolean synced;
+
+      @Override
+      public boolean hasNext() {
+        if (!synced) {
+          synced = true;
+          resync(params.value());
+        }
+        return it.hasNext();
+      }
+
+      @Override
+      public String next() {
+        return it.next();
+      }
+    });
+  }
+
+  /** Sets this JVM's DL4J replica (if it has one from an earlier epoch) to {@code params}. */
+  static void resync(float[] params) {
+    try {
+      Class<?> c = Class.forName("org.deeplearning4j.spark.parameterserver.pw.SharedTrainingWrapper");
+      java.lang.reflect.Field instance = c.getDeclaredField("INSTANCE");
+      instance.setAccessible(true);
+      Object wrapper = instance.get(null);
+      java.lang.reflect.Field model = c.getDeclaredField("originalModel");
+      model.setAccessible(true);
+      Object m = model.get(wrapper);
+      if (m instanceof org.deeplearning4j.nn.multilayer.MultiLayerNetwork net) {
+        org.nd4j.linalg.api.ndarray.INDArray p = net.params();
+        double drift = p.sub(org.nd4j.linalg.factory.Nd4j.create(params).reshape(p.shape())).norm2Number().doubleValue();
+        p.assign(org.nd4j.linalg.factory.Nd4j.create(params).reshape(p.shape()));
+        LOG.info("sharing: replica set to the driver's parameters (it had drifted by {} in L2 norm)", drift);
+      }
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("cannot reach DL4J's SharedTrainingWrapper to resync the replica", e);
+    }
+  }
 }
