@@ -176,7 +176,9 @@ final class SharingStrategy extends Dl4jMasterStrategy {
       java.lang.reflect.Field model = c.getDeclaredField("originalModel");
       model.setAccessible(true);
       Object m = model.get(wrapper);
-      if (m instanceof org.deeplearning4j.nn.multilayer.MultiLayerNetwork net) {
+      // In the first epoch, or when the JVM's replica is a previous run's network (local mode runs
+      // several in one JVM), DL4J builds a new replica from the broadcast anyway: nothing to set.
+      if (m instanceof org.deeplearning4j.nn.multilayer.MultiLayerNetwork net && net.numParams() == params.length) {
         org.nd4j.linalg.api.ndarray.INDArray p = net.params();
         double drift = p.sub(org.nd4j.linalg.factory.Nd4j.create(params).reshape(p.shape())).norm2Number().doubleValue();
         p.assign(org.nd4j.linalg.factory.Nd4j.create(params).reshape(p.shape()));
