@@ -78,7 +78,7 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
    */
   private void fit(JavaRDD<DataSet> train) {
     if (!export) {
-      sparkNet.fit(directLayout(train));
+      sparkNet.fit(beforeTraining(directLayout(train)));
       return;
     }
     if (exported == null || exportedRdd != train.id()) {
@@ -93,9 +93,12 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
     sparkNet.fitPaths(beforeTraining(epochPaths));
   }
 
-  /** The epoch's paths as the workers read them; a strategy can run code in each task before training. */
-  protected JavaRDD<String> beforeTraining(JavaRDD<String> paths) {
-    return paths;
+  /**
+   * The epoch's input (minibatch paths, or minibatches with the direct approach) as the workers
+   * read it; a strategy can run code in each task before training.
+   */
+  protected <T> JavaRDD<T> beforeTraining(JavaRDD<T> input) {
+    return input;
   }
 
   /** DL4J's training approach for the job file's strategy.approach. */

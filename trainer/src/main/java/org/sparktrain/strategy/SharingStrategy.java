@@ -137,17 +137,17 @@ final class SharingStrategy extends Dl4jMasterStrategy {
    * a worker reads its first minibatch of an epoch, its replica is set to the driver's parameters.
    */
   @Override
-  protected JavaRDD<String> beforeTraining(JavaRDD<String> paths) {
+  protected <T> JavaRDD<T> beforeTraining(JavaRDD<T> input) {
     if (epochParams != null) {
       epochParams.destroy();
     }
     epochParams = ctx.sc.broadcast(network().params().toFloatVector());
-    return withResync(paths, epochParams);
+    return withResync(input, epochParams);
   }
 
   /** Static, so that the task captures only the broadcast. */
-  private static JavaRDD<String> withResync(JavaRDD<String> paths, org.apache.spark.broadcast.Broadcast<float[]> params) {
-    return paths.mapPartitions(it -> new java.util.Iterator<String>() {
+  private static <T> JavaRDD<T> withResync(JavaRDD<T> input, org.apache.spark.broadcast.Broadcast<float[]> params) {
+    return input.mapPartitions(it -> new java.util.Iterator<T>() {
       boolean synced;
 
       @Override
@@ -160,7 +160,7 @@ final class SharingStrategy extends Dl4jMasterStrategy {
       }
 
       @Override
-      public String next() {
+      public T next() {
         return it.next();
       }
     });
@@ -180,8 +180,9 @@ final class SharingStrategy extends Dl4jMasterStrategy {
       // several in one JVM), DL4J builds a new replica from the broadcast anyway: nothing to set.
       if (m instanceof org.deeplearning4j.nn.multilayer.MultiLayerNetwork net && net.numParams() == params.length) {
         org.nd4j.linalg.api.ndarray.INDArray p = net.params();
-        double drift = p.sub(org.nd4j.linalg.factory.Nd4j.create(params).reshape(p.shape())).norm2Number().doubleValue();
-        p.assign(org.nd4j.linalg.factory.Nd4j.create(params).reshape(p.shape()));
+        org.nd4j.linalg.api.ndarray.INDArray driver = org.nd4j.linalg.factory.Nd4j.create(params).reshape(p.shape());
+        double drift = p.distance2(driver);
+        p.assign(driver);
         LOG.info("sharing: replica set to the driver's parameters (it had drifted by {} in L2 norm)", drift);
       }
     } catch (ReflectiveOperationException e) {
