@@ -67,28 +67,14 @@ public final class Predictions {
     int length = model.spec().model().input().length();
     Broadcast<String> conf = sc.broadcast(model.network().getLayerWiseConfigurations().toJson());
     Broadcast<float[]> params = sc.broadcast(model.network().params().toFloatVector());
-    JavaRDD<Row> out = rows.mapPartitions((Iterator<SequenceRow> it) -> {
-      List<Row> result = new ArrayList<>();
-      if (!it.hasNext()) {
-        return result.iterator();
-      }
-      MultiLayerNetwork net = DistributedEvaluator.rebuild(conf.value(), params.value());
-      List<SequenceRow> batch = new ArrayList<>(BATCH);
-      while (it.hasNext()) {
-        batch.add(it.next());
-        if (batch.size() == BATCH || !it.hasNext()) {
+    JavaRDD<Row> out = rows.mapPartitions((Iterator<SequenceRow> it) -> inBatches(it, conf.value(), params.value(),
+        (net, batch) -> {
           List<float[][]> steps = new ArrayList<>(batch.size());
           batch.forEach(r -> steps.add(r.steps()));
           INDArray[] x = Sequences.padded(steps, length);
-          float[][] y = org.sparktrain.model.Losses.probabilities(net, net.output(x[0], false, x[1], null)).toFloatMatrix();
-          for (int i = 0; i < y.length; i++) {
-            result.add(row(batch.get(i).keys(), y[i], new float[0], pipeline));
-          }
-          batch.clear();
-        }
-      }
-      return result.iterator();
-    });
+          return net.output(x[0], false, x[1], null);
+        },
+        (r, y) -> row(r.keys(), y, new float[0], pipeline)));
     return spark.createDataFrame(out, schema(outKeys, pipeline));
   }
 
@@ -122,22 +108,38 @@ public final class Predictions {
 
   private static Iterator<Row> scorePartition(
       Iterator<FeatureRow> it, String confJson, float[] params, FeaturePipelineModel pipeline) {
+    return inBatches(it, confJson, params,
+        (net, batch) -> {
+          float[][] x = new float[batch.size()][];
+          for (int i = 0; i < x.length; i++) {
+            x[i] = batch.get(i).features();
+          }
+          return net.output(Nd4j.create(x), false);
+        },
+        (r, y) -> row(r.keys(), y, r.features(), pipeline));
+  }
+
+  /**
+   * Scores a partition in batches of {@link #BATCH} with one network rebuilt from {@code confJson}
+   * and {@code params}: {@code output} gives a batch's network output, {@code row} one output row
+   * from an input and its probabilities.
+   */
+  private static <T> Iterator<Row> inBatches(
+      Iterator<T> it, String confJson, float[] params,
+      java.util.function.BiFunction<MultiLayerNetwork, List<T>, INDArray> output,
+      java.util.function.BiFunction<T, float[], Row> row) {
     List<Row> result = new ArrayList<>();
     if (!it.hasNext()) {
       return result.iterator();
     }
     MultiLayerNetwork net = DistributedEvaluator.rebuild(confJson, params);
-    List<FeatureRow> batch = new ArrayList<>(BATCH);
+    List<T> batch = new ArrayList<>(BATCH);
     while (it.hasNext()) {
       batch.add(it.next());
       if (batch.size() == BATCH || !it.hasNext()) {
-        float[][] x = new float[batch.size()][];
-        for (int i = 0; i < x.length; i++) {
-          x[i] = batch.get(i).features();
-        }
-        float[][] y = org.sparktrain.model.Losses.probabilities(net, net.output(Nd4j.create(x), false)).toFloatMatrix();
-        for (int i = 0; i < x.length; i++) {
-          result.add(row(batch.get(i).keys(), y[i], x[i], pipeline));
+        float[][] y = org.sparktrain.model.Losses.probabilities(net, output.apply(net, batch)).toFloatMatrix();
+        for (int i = 0; i < y.length; i++) {
+          result.add(row.apply(batch.get(i), y[i]));
         }
         batch.clear();
       }
