@@ -114,6 +114,7 @@ public final class JobFields {
     num("checkpoint.every_minutes", Type.DOUBLE, 0.0, 0.0, false, null, false, "Also checkpoint after an epoch when this many minutes passed since the last checkpoint; 0: off.");
     num("checkpoint.keep", Type.INT, 2, 1.0, false, null, false, "Keep the newest this many checkpoints.");
     def("checkpoint.keep_best", Type.BOOL, true, "Also keep the checkpoint with the best early_stopping.monitor value.");
+    num("checkpoint.auto_resume", Type.INT, 3, 0.0, false, null, false, "When the strategy cannot go on after losing an executor (gradient sharing: DL4J's mesh cannot drop a member), train starts a new Spark application and resumes from the newest checkpoint by itself, up to this many times per run; 0: fail (exit 1) instead.");
 
     str("early_stopping.monitor", "val_loss", "Metric that early stopping and keep_best watch: train_loss or val_ + a validation metric (val_loss, val_accuracy, val_auc, val_macro_f1, val_r2, ...).");
     oneOf("early_stopping.mode", "auto", List.of("auto", "min", "max"), "Whether smaller or larger is better; auto: min for losses, mse and mae, max otherwise.");

@@ -222,7 +222,8 @@ public record JobSpec(
       int every, // epochs; 0: only by time
       double everyMinutes, // 0: off
       int keep,
-      boolean keepBest) {}
+      boolean keepBest,
+      int autoResume) {}
 
   public record EarlyStoppingSpec(
       String monitor, // a metric of metrics.jsonl, e.g. val_loss

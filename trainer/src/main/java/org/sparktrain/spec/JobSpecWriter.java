@@ -117,7 +117,8 @@ public final class JobSpecWriter {
     var c = s.checkpoint();
     Map<String, Object> checkpoint = new LinkedHashMap<>();
     putIf(checkpoint, "dir", c.dir());
-    checkpoint.putAll(map("every", c.every(), "every_minutes", c.everyMinutes(), "keep", c.keep(), "keep_best", c.keepBest()));
+    checkpoint.putAll(map("every", c.every(), "every_minutes", c.everyMinutes(), "keep", c.keep(), "keep_best", c.keepBest(),
+        "auto_resume", c.autoResume()));
     root.put("checkpoint", checkpoint);
     var e = s.earlyStopping();
     root.put("early_stopping", map("monitor", e.monitor(), "mode", e.mode(), "patience", e.patience(), "min_delta", e.minDelta()));

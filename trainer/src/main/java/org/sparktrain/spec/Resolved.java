@@ -120,7 +120,8 @@ final class Resolved {
             integer("checkpoint.every"),
             dbl("checkpoint.every_minutes"),
             integer("checkpoint.keep"),
-            (Boolean) values.get("checkpoint.keep_best"));
+            (Boolean) values.get("checkpoint.keep_best"),
+            integer("checkpoint.auto_resume"));
     EarlyStoppingSpec earlyStopping =
         new EarlyStoppingSpec(
             str("early_stopping.monitor"),

@@ -60,15 +60,43 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
       }
     }
     if (loss == null) {
-      fit(train);
+      fitWatched(train, epoch);
       frozen.restore(sparkNet.getNetwork(), epoch);
       return Double.NaN;
     }
     loss.reset();
-    fit(train);
+    fitWatched(train, epoch);
     frozen.restore(sparkNet.getNetwork(), epoch);
     return loss.mean();
   }
+
+  private void fitWatched(JavaRDD<DataSet> train, int epoch) {
+    beforeEpoch(epoch);
+    try {
+      fit(train);
+    } catch (Exception e) { // Spark's SparkException is checked, though Scala declares none
+      RuntimeException instead = epochFailed(epoch, e);
+      if (instead != null) {
+        throw instead;
+      }
+      throw e;
+    }
+    afterEpoch(epoch);
+  }
+
+  /** Called before an epoch's first Spark job; may refuse to start it. */
+  protected void beforeEpoch(int epoch) {}
+
+  /**
+   * The failure to report instead when fitting an epoch threw {@code e}; null to let {@code e}
+   * through as it is.
+   */
+  protected RuntimeException epochFailed(int epoch, Exception e) {
+    return null;
+  }
+
+  /** Called after an epoch fitted without an exception; may still reject it. */
+  protected void afterEpoch(int epoch) {}
 
   /**
    * Fits one epoch through the training master. With the export approach the minibatches are

@@ -27,10 +27,13 @@ import org.sparktrain.spec.SpecException;
  */
 final class SharingStrategy extends Dl4jMasterStrategy {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SharingStrategy.class);
+  private final ExecutorLossWatch losses;
+
   SharingStrategy(StrategyContext ctx) {
     // One master for the whole run: each new one restarts DL4J's parameter server.
     super(ctx, seed -> master(ctx, seed), false, tasks(ctx), false);
     refuseSharedExecutors(ctx.sc.getConf());
+    losses = local(ctx) ? null : new ExecutorLossWatch(ctx.sc.sc());
     if (local(ctx) && ctx.workers() > 1) {
       LOG.warn(
           "Gradient sharing in local mode trains with 1 worker, not {}: DL4J's wrapper deadlocks with"
@@ -45,7 +48,18 @@ final class SharingStrategy extends Dl4jMasterStrategy {
    */
   static void refuseSharedExecutors(SparkConf conf) {
     String master = conf.get("spark.master", "local[*]");
-    if (master.startsWith("local") || !conf.contains("spark.executor.cores")) {
+    if (master.startsWith("local")) {
+      return;
+    }
+    if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
+      throw new SpecException(
+          "strategy.type",
+          "sharing trains with a fixed set of executors, but spark.dynamicAllocation.enabled is"
+              + " true: an executor removed for idling is a member lost to DL4J's mesh, and the"
+              + " run would restart. Set --conf spark.dynamicAllocation.enabled=false, or use"
+              + " strategy.type=averaging or synchronous");
+    }
+    if (!conf.contains("spark.executor.cores")) {
       return;
     }
     int cores = conf.getInt("spark.executor.cores", 1);
@@ -70,9 +84,86 @@ final class SharingStrategy extends Dl4jMasterStrategy {
     return ctx.sc.master().startsWith("local");
   }
 
-  /** Spark tasks per epoch: one per JVM. */
+  /**
+   * Spark tasks per epoch: one per JVM. On a cluster, strategy.workers, else the executors
+   * registered now (Spark's default parallelism counts cores, and is at least 2 even with one
+   * executor).
+   */
   private static int tasks(StrategyContext ctx) {
-    return local(ctx) ? 1 : ctx.workers();
+    if (local(ctx)) {
+      return 1;
+    }
+    if (ctx.spec.strategy().workers() > 0) {
+      return ctx.spec.strategy().workers();
+    }
+    int executors = ctx.sc.sc().getExecutorIds().size();
+    return executors > 0 ? executors : ctx.workers();
+  }
+
+  @Override
+  protected void beforeEpoch(int epoch) {
+    if (losses != null) {
+      requireMesh(epoch);
+      losses.epochStarts();
+    }
+  }
+
+  @Override
+  protected RuntimeException epochFailed(int epoch, Exception e) {
+    if (losses != null) {
+      losses.epochEnded();
+      if (losses.lost() != null) {
+        return lostWorker(epoch, e);
+      }
+    }
+    return null;
+  }
+
+  @Override
+  protected void afterEpoch(int epoch) {
+    if (losses != null) {
+      losses.epochEnded();
+      // An epoch that ended after a loss was trained by a mesh whose driver had stopped applying
+      // updates: it is not kept.
+      requireMesh(epoch);
+    }
+  }
+
+  private void requireMesh(int epoch) {
+    if (losses.lost() != null) {
+      throw lostWorker(epoch, null);
+    }
+  }
+
+  private WorkerLostException lostWorker(int epoch, Exception cause) {
+    return new WorkerLostException(
+        "gradient sharing lost "
+            + losses.lost()
+            + " in epoch "
+            + epoch
+            + ": DL4J's parameter-server mesh cannot drop a member (the driver keeps resending"
+            + " updates to it and applies no more), so the epoch is not kept. A new Spark"
+            + " application with fresh executors resumes from the newest checkpoint"
+            + " (checkpoint.auto_resume); by hand, run the same command with --resume",
+        cause);
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (losses != null) {
+        losses.close();
+        var server = org.nd4j.parameterserver.distributed.v2.ModelParameterServer.getInstance();
+        if (losses.lost() != null && server.isInitialized()) {
+          // The driver's side of the broken mesh holds a thread resending to the lost member and
+          // the controller's UDP port; closing its transport ends both before a new application
+          // builds a new mesh in this JVM.
+          server.shutdown();
+        }
+      }
+    } finally {
+      super.close();
+    }
   }
 
   @Override

@@ -107,7 +107,7 @@ final class RunCheckpoints {
 
   /**
    * The newest good checkpoint, refused when its job differs from {@code spec} in anything but
-   * training.epochs and early_stopping; empty when the directory holds none.
+   * training.epochs, early_stopping and checkpoint.auto_resume; empty when the directory holds none.
    */
   Optional<Resumed> latest(JobSpec spec) {
     Optional<CheckpointStore.Loaded> found = store.latestGood(problem -> LOG.warn("Skipping checkpoint: {}", problem));
@@ -177,7 +177,7 @@ final class RunCheckpoints {
             new Violation(
                 path,
                 "the checkpoint in " + where + " was written with " + x + ", the job now says " + y
-                    + "; resume may only change training.epochs and early_stopping.*: restore the"
+                    + "; resume may only change training.epochs, early_stopping.* and checkpoint.auto_resume: restore the"
                     + " job file, or start a new run with another output and checkpoint directory"));
       }
     }
@@ -202,7 +202,10 @@ final class RunCheckpoints {
                 s.training().rmsDecay()),
             s.strategy(),
             s.output(),
-            s.checkpoint(),
+            // How often a run may restart itself does not change what it computes.
+            new JobSpec.CheckpointSpec(
+                s.checkpoint().dir(), s.checkpoint().every(), s.checkpoint().everyMinutes(),
+                s.checkpoint().keep(), s.checkpoint().keepBest(), 0),
             new EarlyStoppingSpec("-", "-", 0, 0));
     Map<String, Object> flat = new TreeMap<>();
     flatten("", JobSpecWriter.toMap(normalized), flat);

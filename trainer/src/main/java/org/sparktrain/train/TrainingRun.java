@@ -59,6 +59,17 @@ public final class TrainingRun {
     this.resume = resume;
   }
 
+  private List<String> restarts = List.of();
+
+  /**
+   * Why the run restarted itself before this attempt (a new Spark application each), oldest
+   * first; written to summary.json.
+   */
+  public TrainingRun restarts(List<String> reasons) {
+    this.restarts = List.copyOf(reasons);
+    return this;
+  }
+
   /** Runs the job and returns the summary written to summary.json. */
   public Map<String, Object> run() {
     Instant started = Instant.now();
@@ -261,6 +272,9 @@ public final class TrainingRun {
     summary.put("examples", Map.of(
         "train", data.trainCount(), "validation", data.validationCount(), "test", data.testCount()));
     summary.put("epochs_run", out.metrics().size());
+    if (!restarts.isEmpty()) {
+      summary.put("restarts", restarts);
+    }
     if (spec.earlyStopping().enabled()) {
       summary.put(
           "early_stopping",

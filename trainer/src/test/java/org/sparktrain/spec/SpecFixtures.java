@@ -119,6 +119,7 @@ final class SpecFixtures {
         every_minutes: 30
         keep: 5
         keep_best: false
+        auto_resume: 1
       early_stopping:
         monitor: val_mae
         mode: min

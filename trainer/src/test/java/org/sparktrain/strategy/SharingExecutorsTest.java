@@ -31,6 +31,17 @@ class SharingExecutorsTest {
   }
 
   @Test
+  void dynamicAllocationIsRefusedOnAClusterOnly() {
+    SparkConf yarn = conf("yarn", "4", "4").set("spark.dynamicAllocation.enabled", "true");
+    SpecException e = assertThrows(SpecException.class, () -> SharingStrategy.refuseSharedExecutors(yarn));
+    assertTrue(e.getMessage().contains("spark.dynamicAllocation.enabled=false"), e.getMessage());
+    SparkConf local = conf("local[2]", null, null).set("spark.dynamicAllocation.enabled", "true");
+    assertDoesNotThrow(() -> SharingStrategy.refuseSharedExecutors(local));
+    SparkConf off = conf("yarn", "4", "4").set("spark.dynamicAllocation.enabled", "false");
+    assertDoesNotThrow(() -> SharingStrategy.refuseSharedExecutors(off));
+  }
+
+  @Test
   void oneTaskPerExecutorLocalModeOrUnknownCoresAreAccepted() {
     assertDoesNotThrow(() -> SharingStrategy.refuseSharedExecutors(conf("spark://m:7077", "4", "4")));
     assertDoesNotThrow(() -> SharingStrategy.refuseSharedExecutors(conf("spark://m:7077", "1", null)));
