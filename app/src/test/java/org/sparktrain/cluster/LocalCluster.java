@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -61,6 +62,24 @@ final class LocalCluster implements AutoCloseable {
     return Long.parseLong(Files.readString(state.resolve("worker-" + i + ".pid")).trim());
   }
 
+  /** Whether the master and every worker JVM are running. */
+  boolean allAlive() throws IOException {
+    if (!alive(state.resolve("master.pid"))) {
+      return false;
+    }
+    for (int i = 1; i <= workers; i++) {
+      if (!alive(state.resolve("worker-" + i + ".pid"))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean alive(Path pidFile) throws IOException {
+    return Files.exists(pidFile)
+        && ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).map(ProcessHandle::isAlive).orElse(false);
+  }
+
   /** The worker's JVM and the executor JVMs it launched (its descendants). */
   List<ProcessHandle> workerAndExecutors(int i) throws IOException {
     Optional<ProcessHandle> worker = ProcessHandle.of(workerPid(i));
@@ -75,12 +94,30 @@ final class LocalCluster implements AutoCloseable {
 
   /** Executor logs (stderr) of every application this worker ran. */
   List<Path> executorLogs(int i) throws IOException {
-    Path work = state.resolve("work-" + i);
-    if (!Files.isDirectory(work)) {
+    return executorLogs(state.resolve("work-" + i));
+  }
+
+  /** Executor logs (stderr) under a worker's work directory or one application's directory in it. */
+  List<Path> executorLogs(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
       return List.of();
     }
-    try (var files = Files.walk(work, 3)) {
+    try (var files = Files.walk(dir, 3)) {
       return files.filter(p -> p.getFileName().toString().equals("stderr")).toList();
+    }
+  }
+
+  /**
+   * The directory of the newest application worker {@code i} ran executors for (Spark names them
+   * app-TIME-COUNTER, so they sort by age); null when none.
+   */
+  Path newestApplication(int i) throws IOException {
+    Path work = state.resolve("work-" + i);
+    if (!Files.isDirectory(work)) {
+      return null;
+    }
+    try (var apps = Files.list(work)) {
+      return apps.filter(p -> p.getFileName().toString().startsWith("app-")).max(Path::compareTo).orElse(null);
     }
   }
 
@@ -114,12 +151,19 @@ final class LocalCluster implements AutoCloseable {
     }
 
     static Process start(Path logFile, List<String> cmd) throws IOException {
+      return start(logFile, cmd, Map.of());
+    }
+
+    /** Starts {@code cmd} in the repository root with {@code env} added to this JVM's environment. */
+    static Process start(Path logFile, List<String> cmd, Map<String, String> env) throws IOException {
       Files.createDirectories(logFile.getParent());
-      return new ProcessBuilder(cmd)
-          .directory(repoRoot().toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(logFile.toFile())
-          .start();
+      ProcessBuilder pb =
+          new ProcessBuilder(cmd)
+              .directory(repoRoot().toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(logFile.toFile());
+      pb.environment().putAll(env);
+      return pb.start();
     }
 
     static String tail(Path logFile) throws IOException {

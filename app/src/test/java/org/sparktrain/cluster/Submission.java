@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** One deploy/submit.sh of jobs/churn.yaml to a local cluster, running in its own process. */
@@ -29,13 +30,23 @@ final class Submission {
    * {@code extra} are more submit.sh arguments.
    */
   static Submission churn(LocalCluster cluster, Path output, int epochs, String... extra) throws IOException {
+    List<String> args = new ArrayList<>(List.of("--master", cluster.masterUrl()));
+    args.addAll(List.of(extra));
+    return churn("cluster-configs/standalone.conf", Map.of(), output, epochs, args.toArray(String[]::new));
+  }
+
+  /**
+   * Submits churn as {@link #churn(LocalCluster, Path, int, String...)} does, with the cluster
+   * config {@code conf} and more environment variables for submit.sh (HADOOP_CONF_DIR, say).
+   */
+  static Submission churn(String conf, Map<String, String> env, Path output, int epochs, String... extra)
+      throws IOException {
     Path data = churnData();
     List<String> cmd =
         new ArrayList<>(
             List.of(
                 "deploy/submit.sh",
-                "--cluster", "cluster-configs/standalone.conf",
-                "--master", cluster.masterUrl(),
+                "--cluster", conf,
                 "jobs/churn.yaml",
                 "--output", output.toString(),
                 "--set", "data.path=" + data.toUri(),
@@ -49,7 +60,7 @@ final class Submission {
     }
     cmd.addAll(List.of(extra));
     Path log = output.resolveSibling(output.getFileName() + ".log");
-    return new Submission(output, log, LocalCluster.Run.start(log, cmd));
+    return new Submission(output, log, LocalCluster.Run.start(log, cmd, env));
   }
 
   /** The churn dataset: data/churn (deploy/fetch-data.sh), else the shared copy beside the repository. */
