@@ -2,14 +2,18 @@ package org.sparktrain.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -18,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * jobs/churn.yaml submitted with deploy/submit.sh and the application jar to a real standalone
- * cluster (a master and two workers, each its own JVM, executors in theirs), with parameter
- * averaging; then again with one worker and its executor killed with SIGKILL in the middle of an
- * epoch. Checkpoints go to the local filesystem, which every JVM here shares.
+ * cluster (a master and two workers, each its own JVM, executors in theirs) with each strategy;
+ * then again with one worker and its executor killed with SIGKILL in the middle of an epoch.
+ * Checkpoints go to the local filesystem, which every JVM here shares.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
@@ -28,10 +32,20 @@ class StandaloneClusterIT {
 
   @TempDir static Path tmp;
   static LocalCluster cluster;
+  static int clusters;
+  /** Test metrics of the uninterrupted synchronous run, which the killed one must repeat. */
+  static JsonNode synchronousTest;
 
-  @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = LocalCluster.start(tmp.resolve("cluster"), 2, null);
+  /** Before each test, a cluster with both workers (a new one after a test killed a worker). */
+  @BeforeEach
+  void twoLiveWorkers() throws Exception {
+    if (cluster != null && cluster.allAlive()) {
+      return;
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+    cluster = LocalCluster.start(tmp.resolve("cluster-" + ++clusters), 2, null);
   }
 
   @AfterAll
@@ -80,14 +94,54 @@ class StandaloneClusterIT {
 
   /** Both workers' executors ran tasks of the newest application. */
   static void assertBothExecutorsWorked(LocalCluster c) throws Exception {
+    String app = null;
     for (int w = 1; w <= 2; w++) {
-      List<Path> logs = c.executorLogs(w);
-      assertFalse(logs.isEmpty(), "worker " + w + " launched no executor");
+      Path dir = c.newestApplication(w);
+      assertNotNull(dir, "worker " + w + " launched no executor");
+      if (app == null) {
+        app = dir.getFileName().toString();
+      }
+      assertEquals(app, dir.getFileName().toString(), "the newest application on worker " + w);
       boolean ran = false;
-      for (Path log : logs) {
+      for (Path log : c.executorLogs(dir)) {
         ran |= Files.readString(log).contains("Running task");
       }
-      assertTrue(ran, "no task ran on worker " + w + "'s executor: " + logs);
+      assertTrue(ran, "no task ran on worker " + w + "'s executor of " + dir);
+    }
+  }
+
+  /**
+   * Waits for the run's checkpoint {@code step}, then SIGKILLs worker 2 and its executor while the
+   * next epoch trains; returns the manifests committed by then, by step.
+   */
+  static Map<Integer, String> killWorkerTwoAfterCheckpoint(Submission run, int step) throws Exception {
+    while (!Files.exists(run.manifest(step))) {
+      assertTrue(run.isAlive(), "the run ended before checkpoint " + step + ": " + run.log());
+      Thread.sleep(50);
+    }
+    Map<Integer, String> committed = new TreeMap<>();
+    for (int i = 1; i <= step; i++) {
+      committed.put(i, Files.readString(run.manifest(i)));
+    }
+    // The next epoch is training now (an epoch takes several seconds here).
+    Thread.sleep(1500);
+    assertFalse(Files.exists(run.manifest(step + 1)), "epoch " + (step + 1) + " ended before the kill");
+    List<ProcessHandle> doomed = cluster.workerAndExecutors(2);
+    assertTrue(doomed.size() >= 2, "worker 2 and its executor: " + doomed);
+    for (ProcessHandle p : doomed) {
+      p.destroyForcibly(); // SIGKILL
+    }
+    for (ProcessHandle p : doomed) {
+      p.onExit().get();
+    }
+    return committed;
+  }
+
+  /** What was committed before the kill is still there, byte for byte. */
+  static void assertUnchanged(Submission run, Map<Integer, String> committed) throws Exception {
+    for (Map.Entry<Integer, String> c : committed.entrySet()) {
+      assertTrue(Files.exists(run.manifest(c.getKey())), "checkpoint " + c.getKey());
+      assertEquals(c.getValue(), Files.readString(run.manifest(c.getKey())), "manifest of checkpoint " + c.getKey());
     }
   }
 
@@ -103,32 +157,87 @@ class StandaloneClusterIT {
 
   @Test
   @Order(2)
-  void workerKilledMidEpochLosesNothingCommitted() throws Exception {
-    int epochs = 4;
-    Submission run = Submission.churn(cluster, tmp.resolve("killed"), epochs, "--set", "strategy.type=averaging");
-    while (!Files.exists(run.manifest(2))) {
-      assertTrue(run.isAlive(), "the run ended before its second checkpoint: " + run.log());
-      Thread.sleep(50);
-    }
-    byte[] manifest1 = Files.readAllBytes(run.manifest(1));
-    byte[] manifest2 = Files.readAllBytes(run.manifest(2));
-    // Epoch 3 is training now (an epoch takes several seconds here).
-    Thread.sleep(1500);
-    assertFalse(Files.exists(run.manifest(3)), "epoch 3 ended before the kill");
-    List<ProcessHandle> doomed = cluster.workerAndExecutors(2);
-    assertTrue(doomed.size() >= 2, "worker 2 and its executor: " + doomed);
-    for (ProcessHandle p : doomed) {
-      p.destroyForcibly(); // SIGKILL
-    }
-    for (ProcessHandle p : doomed) {
-      p.onExit().get();
-    }
+  void synchronousOnTwoExecutorJvms() throws Exception {
+    Submission run = Submission.churn(cluster, tmp.resolve("synchronous"), 4, "--set", "strategy.type=synchronous");
+    assertEquals(0, run.waitFor(8), run.log());
+    assertTrue(run.fullLog().contains("synchronous with 2 workers"), run.log());
+    assertCompleteRun(run, 4);
+    assertBothExecutorsWorked(cluster);
+    synchronousTest = run.summary().get("test");
+  }
 
+  @Test
+  @Order(3)
+  void averagingWorkerKilledMidEpochLosesNothingCommitted() throws Exception {
+    int epochs = 4;
+    Submission run = Submission.churn(cluster, tmp.resolve("averaging-killed"), epochs, "--set", "strategy.type=averaging");
+    Map<Integer, String> committed = killWorkerTwoAfterCheckpoint(run, 2);
     assertEquals(0, run.waitFor(8), run.log());
     assertCompleteRun(run, epochs);
-    // What was committed before the kill is still there, unchanged.
-    assertTrue(Files.exists(run.manifest(1)) && Files.exists(run.manifest(2)));
-    assertEquals(new String(manifest1), Files.readString(run.manifest(1)));
-    assertEquals(new String(manifest2), Files.readString(run.manifest(2)));
+    assertUnchanged(run, committed);
+  }
+
+  /**
+   * Spark re-runs the lost worker's round on the other executor from the round's broadcast
+   * state, so the run ends exactly where the uninterrupted one did.
+   */
+  @Test
+  @Order(4)
+  void synchronousWorkerKilledMidEpochEndsAsTheUninterruptedRun() throws Exception {
+    Submission run = Submission.churn(cluster, tmp.resolve("synchronous-killed"), 4, "--set", "strategy.type=synchronous");
+    Map<Integer, String> committed = killWorkerTwoAfterCheckpoint(run, 2);
+    assertEquals(0, run.waitFor(8), run.log());
+    assertCompleteRun(run, 4);
+    assertUnchanged(run, committed);
+    assertNotNull(synchronousTest, "the uninterrupted synchronous run (order 2) did not finish");
+    JsonNode test = run.summary().get("test");
+    for (String metric : List.of("accuracy", "auc", "loss")) {
+      assertEquals(synchronousTest.get(metric).asDouble(), test.get(metric).asDouble(), 1e-9, metric);
+    }
+  }
+
+  /**
+   * DL4J's gradient-sharing mesh cannot lose a member: before the fix the driver stopped applying
+   * updates, and the run ended "successfully" with every later epoch's metrics identical. Now the
+   * trainer starts a new application on the surviving worker and resumes from checkpoint 2.
+   */
+  @Test
+  @Order(5)
+  void sharingWorkerKilledMidEpochResumesInANewApplication() throws Exception {
+    // Learning rate and threshold 0.002: 0.8657 in 15 epochs here (0.005: 0.851-0.859 with early
+    // stopping after 6-7; the job's 0.001: 0.8687, but after 30 epochs and 6 minutes).
+    int epochs = 15;
+    Submission run =
+        Submission.churn(
+            cluster,
+            tmp.resolve("sharing-killed"),
+            epochs,
+            "--set", "strategy.type=sharing",
+            "--set", "training.learning_rate=0.002",
+            "--set", "strategy.threshold.initial=0.002",
+            "--set", "early_stopping.patience=3",
+            // Every checkpoint stays, so that the first two can be compared at the end.
+            "--set", "checkpoint.keep=" + epochs,
+            "--set", "strategy.port=" + LocalCluster.freePort());
+    Map<Integer, String> committed = killWorkerTwoAfterCheckpoint(run, 2);
+    assertEquals(0, run.waitFor(10), run.log());
+    String log = run.fullLog();
+    assertTrue(log.contains("sharing with 2 workers"), run.log());
+    assertTrue(log.contains("gradient sharing lost executor"), run.log());
+    assertTrue(log.contains("Resuming after epoch 2"), run.log());
+    assertTrue(log.contains("sharing with 1 workers"), "the new application's one executor: " + run.log());
+    JsonNode restarts = run.summary().get("restarts");
+    assertNotNull(restarts, run.summary().toString());
+    assertEquals(1, restarts.size(), restarts.toString());
+    assertCompleteRun(run, epochs);
+    assertUnchanged(run, committed);
+    // The network kept learning after the kill: no two epochs in a row with the same validation loss.
+    List<JsonNode> metrics = run.metrics();
+    for (int i = 2; i < metrics.size(); i++) {
+      assertNotEquals(
+          metrics.get(i - 1).get("val_loss").asDouble(),
+          metrics.get(i).get("val_loss").asDouble(),
+          "epochs " + i + " and " + (i + 1) + " left the network unchanged: " + metrics);
+    }
   }
 }
