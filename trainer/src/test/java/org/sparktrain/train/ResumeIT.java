@@ -50,6 +50,27 @@ class ResumeIT {
     return args;
   }
 
+  private static Path threeEpochs;
+
+  /** A finished 3-epoch run, trained once for the damage cases (each damages its own copy). */
+  private static synchronized Path threeEpochs() throws Exception {
+    if (threeEpochs == null) {
+      Path run = tmp.resolve("three-epochs");
+      TrainerProcess a = TrainerProcess.start(tmp.resolve("logs"), train(run, "--set", "training.epochs=3"));
+      assertEquals(0, a.waitFor(), a.stderr());
+      threeEpochs = run;
+    }
+    return threeEpochs;
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (var paths = Files.walk(from)) {
+      for (Path p : paths.toList()) {
+        Files.copy(p, to.resolve(from.relativize(p).toString()));
+      }
+    }
+  }
+
   static Path manifest(Path output, int step) {
     return output.resolve("checkpoints").resolve(String.format("step-%010d", step)).resolve("MANIFEST.json");
   }
@@ -107,8 +128,7 @@ class ResumeIT {
   @org.junit.jupiter.params.provider.ValueSource(strings = {"truncate", "flip"})
   void damagedCheckpointIsReportedAndResumeFallsBack(String damage) throws Exception {
     Path run = tmp.resolve("damaged-" + damage);
-    TrainerProcess a = TrainerProcess.start(tmp.resolve("logs"), train(run, "--set", "training.epochs=3"));
-    assertEquals(0, a.waitFor(), a.stderr());
+    copyTree(threeEpochs(), run);
     Path network = manifest(run, 3).resolveSibling("network.zip");
     byte[] bytes = Files.readAllBytes(network);
     if (damage.equals("truncate")) {
