@@ -54,6 +54,23 @@ final class LocalCluster implements AutoCloseable {
     return cluster;
   }
 
+  private static final java.util.concurrent.atomic.AtomicInteger STARTED = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * {@code current} while its master and workers all run; else (none yet, or a test killed a
+   * worker) a new cluster of {@code workers} in a new directory under {@code parent}, the old one
+   * stopped.
+   */
+  static LocalCluster alive(LocalCluster current, Path parent, int workers, String secret) throws Exception {
+    if (current != null && current.allAlive()) {
+      return current;
+    }
+    if (current != null) {
+      current.close();
+    }
+    return start(parent.resolve("cluster-" + STARTED.incrementAndGet()), workers, secret);
+  }
+
   String masterUrl() {
     return "spark://127.0.0.1:" + port;
   }
