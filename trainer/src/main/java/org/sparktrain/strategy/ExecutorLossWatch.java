@@ -6,11 +6,11 @@ import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 
 /**
  * Notices executors leaving the application once training has begun, and cancels a running
- * epoch's jobs, which would otherwise wait for them (a loss between epochs is only recorded: the
- * evaluation jobs then running do not need the mesh, and Spark re-runs their lost tasks). DL4J's gradient-sharing mesh has no way to drop a member: the
- * driver keeps resending every update to the dead one (Aeron answers NOT_CONNECTED, and DL4J
- * retries forever), so it applies no more updates, and the epoch either hangs or ends without the
- * driver's network having learnt anything.
+ * epoch's jobs at once. DL4J's gradient-sharing mesh cannot drop a member: the driver keeps
+ * resending every update to the dead one (Aeron answers NOT_CONNECTED and DL4J retries forever),
+ * applies no more, and the epoch hangs or ends with the driver's network unchanged. A loss between
+ * epochs is only recorded: the evaluation jobs then running need no mesh, and Spark re-runs their
+ * lost tasks.
  */
 final class ExecutorLossWatch extends SparkListener {
   private final SparkContext sc;
