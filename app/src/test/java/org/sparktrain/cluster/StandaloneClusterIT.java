@@ -139,25 +139,26 @@ class StandaloneClusterIT {
     }
   }
 
+  /** An uninterrupted run of {@code strategy} with two workers, checked to its end. */
+  static Submission runOnBothExecutors(String strategy, int epochs) throws Exception {
+    Submission run = Submission.churn(cluster, tmp.resolve(strategy), epochs, "--set", "strategy.type=" + strategy);
+    assertEquals(0, run.waitFor(8), run.log());
+    assertTrue(run.fullLog().contains(strategy + " with 2 workers"), run.log());
+    assertCompleteRun(run, epochs);
+    assertBothExecutorsWorked(cluster);
+    return run;
+  }
+
   @Test
   @Order(1)
   void averagingOnTwoExecutorJvms() throws Exception {
-    Submission run = Submission.churn(cluster, tmp.resolve("averaging"), 3, "--set", "strategy.type=averaging");
-    assertEquals(0, run.waitFor(8), run.log());
-    assertTrue(run.fullLog().contains("averaging with 2 workers"), run.log());
-    assertCompleteRun(run, 3);
-    assertBothExecutorsWorked(cluster);
+    runOnBothExecutors("averaging", 3);
   }
 
   @Test
   @Order(2)
   void synchronousOnTwoExecutorJvms() throws Exception {
-    Submission run = Submission.churn(cluster, tmp.resolve("synchronous"), 4, "--set", "strategy.type=synchronous");
-    assertEquals(0, run.waitFor(8), run.log());
-    assertTrue(run.fullLog().contains("synchronous with 2 workers"), run.log());
-    assertCompleteRun(run, 4);
-    assertBothExecutorsWorked(cluster);
-    synchronousTest = run.summary().get("test");
+    synchronousTest = runOnBothExecutors("synchronous", 4).summary().get("test");
   }
 
   @Test
