@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Enumeration;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
@@ -102,7 +103,9 @@ public final class ModelArchive {
       try (ZipFile zip = new ZipFile(local.toFile())) {
         String pipelineJson = read(zip, PIPELINE_ENTRY, source);
         String jobYaml = read(zip, JOB_ENTRY, source);
-        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(local.toFile(), true);
+        MultiLayerNetwork net =
+            SafeNetworkReader.read(
+                Files.readAllBytes(local), true, Set.of(PIPELINE_ENTRY, JOB_ENTRY, PROVENANCE_ENTRY), source.toString());
         JobSpec spec = JobSpecLoader.parse(jobYaml, source + "!/" + JOB_ENTRY, java.util.List.of());
         return new Loaded(net, FeaturePipelineModel.fromJson(pipelineJson), spec);
       }

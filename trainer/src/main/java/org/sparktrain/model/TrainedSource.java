@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.apache.hadoop.conf.Configuration;
@@ -15,7 +16,6 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.sparktrain.checkpoint.CheckpointStore;
 import org.sparktrain.data.FeaturePipelineModel;
 
@@ -100,11 +100,9 @@ final class TrainedSource {
 
   private static MultiLayerNetwork restore(byte[] bytes, String from) {
     try {
-      return ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), false);
-    } catch (IOException | RuntimeException e) {
-      throw new ModelException(
-          "model.init_from: cannot read the network in '" + from + "' (" + e + "); expected a network saved by"
-              + " train (model.zip or a checkpoint's network.zip)", e);
+      return SafeNetworkReader.read(bytes, false, Set.of(), from);
+    } catch (ModelException e) {
+      throw new ModelException("model.init_from: " + e.getMessage(), e);
     }
   }
 

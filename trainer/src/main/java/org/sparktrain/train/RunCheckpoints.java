@@ -1,6 +1,5 @@
 package org.sparktrain.train;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +16,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.sparktrain.model.SafeNetworkReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.checkpoint.CheckpointInfo;
@@ -126,10 +126,10 @@ final class RunCheckpoints {
       @SuppressWarnings("unchecked")
       List<Map<String, Object>> history = (List<Map<String, Object>>) state.get("history");
       MultiLayerNetwork network =
-          ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(files.get(NETWORK)), true);
+          SafeNetworkReader.read(files.get(NETWORK), true, Set.of(), c.info().path() + "/" + NETWORK);
       MultiLayerNetwork best =
           files.containsKey(BEST)
-              ? ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(files.get(BEST)), false)
+              ? SafeNetworkReader.read(files.get(BEST), false, Set.of(), c.info().path() + "/" + BEST)
               : null;
       FeaturePipelineModel pipeline =
           FeaturePipelineModel.fromJson(new String(files.get(PIPELINE), StandardCharsets.UTF_8));

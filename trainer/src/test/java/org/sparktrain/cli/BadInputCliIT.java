@@ -211,4 +211,37 @@ class BadInputCliIT {
     Result r = run("evaluate", missing.toString(), data.toUri().toString(), "--quiet");
     assertBadInput(r, "no-such-model.zip");
   }
+
+  /**
+   * A model file carrying an entry that DL4J decodes with Java deserialization (a serialized object
+   * in {@code preprocessor.bin}) is refused by evaluate and predict before anything in it is decoded.
+   */
+  @Test
+  void aModelFileWithAJavaSerializedEntryIsRefusedAndNothingIsWritten() throws Exception {
+    Map<String, String> before = snapshot();
+    Path crafted = tmp.resolve("crafted-model.zip");
+    try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(run.resolve("model.zip")));
+        var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(crafted))) {
+      for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+        in.transferTo(out);
+        out.closeEntry();
+      }
+      out.putNextEntry(new java.util.zip.ZipEntry("preprocessor.bin"));
+      var payload = new java.io.ByteArrayOutputStream();
+      try (var oos = new java.io.ObjectOutputStream(payload)) {
+        oos.writeObject(new java.util.HashMap<>(Map.of("any", "object")));
+      }
+      out.write(payload.toByteArray());
+      out.closeEntry();
+    }
+    Result evaluate = run("evaluate", crafted.toString(), data.toUri().toString(), "--quiet");
+    assertBadInput(evaluate, "crafted-model.zip holds the entry 'preprocessor.bin'", "Java deserialization", "zip -d");
+    Path predictions = tmp.resolve("crafted-predictions");
+    Result predict =
+        run("predict", crafted.toString(), data.toUri().toString(), "--output", predictions.toString(), "--quiet");
+    assertBadInput(predict, "crafted-model.zip holds the entry 'preprocessor.bin'");
+    assertFalse(Files.exists(predictions), "predict wrote nothing");
+    assertEquals(before, snapshot());
+  }
 }
