@@ -4,14 +4,16 @@
 # `mvn -B -DskipTests package`). Workers start executors from that SPARK_HOME's jars/.
 #
 #   deploy/local-cluster.sh start  [--workers N] [--cores C] [--memory M] [--port P] [--webui-port W]
-#                                  [--secret S] [--state DIR]
+#                                  [--secret-file FILE | --no-auth] [--state DIR]
 #   deploy/local-cluster.sh status [--state DIR]
 #   deploy/local-cluster.sh stop   [--state DIR]
 #
 # Defaults: 2 workers of 1 core and 2g each, master spark://127.0.0.1:7077, UI on 8080, state in
-# runs/local-cluster (PID files, logs, work directories). --secret turns on spark.authenticate on
-# the master and workers; applications must then present the same secret. Processes are stopped
-# by their recorded PIDs only.
+# runs/local-cluster (PID files, logs, work directories). The master and workers require
+# spark.authenticate with a secret from --secret-file FILE, else $SPARKTRAIN_SECRET, else a new
+# random one; it is kept in STATE/secret (mode 600), where deploy/submit.sh finds it. A secret is
+# never taken on the command line (every user sees it in ps). --no-auth starts an open cluster.
+# Processes are stopped by their recorded PIDs only.
 set -euo pipefail
 
 usage() {
@@ -23,7 +25,7 @@ fail() { echo "local-cluster.sh: $*" >&2; exit 2; }
 root="$(cd "$(dirname "$0")/.." && pwd)"
 [[ $# -ge 1 ]] || usage
 cmd="$1"; shift
-workers=2 cores=1 memory=2g port=7077 webui=8080 secret="" state="$root/runs/local-cluster"
+workers=2 cores=1 memory=2g port=7077 webui=8080 secret_file="" auth=1 state="$root/runs/local-cluster"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --workers) workers="${2:?--workers needs a number}"; shift 2 ;;
@@ -31,7 +33,9 @@ while [[ $# -gt 0 ]]; do
     --memory) memory="${2:?--memory needs a size such as 2g}"; shift 2 ;;
     --port) port="${2:?--port needs a number}"; shift 2 ;;
     --webui-port) webui="${2:?--webui-port needs a number}"; shift 2 ;;
-    --secret) secret="${2:?--secret needs a value}"; shift 2 ;;
+    --secret) fail "--secret puts the secret on the command line, where every user of this machine sees it (ps); put it in a file readable only by you and pass --secret-file FILE, or set SPARKTRAIN_SECRET" ;;
+    --secret-file) secret_file="${2:?--secret-file needs a file}"; shift 2 ;;
+    --no-auth) auth=0; shift ;;
     --state) state="${2:?--state needs a directory}"; shift 2 ;;
     -h|--help) usage ;;
     *) fail "unknown option '$1'; see --help" ;;
@@ -98,11 +102,22 @@ start() {
   fi
   mkdir -p "$state/logs"
   rm -f "$state"/*.pid
-  local props="$state/daemon.conf"
-  : >"$props"
-  if [[ -n "$secret" ]]; then
-    printf 'spark.authenticate true\nspark.authenticate.secret %s\n' "$secret" >"$props"
-    chmod 600 "$props"
+  local props="$state/daemon.conf" secret=""
+  (umask 077; : >"$props")
+  rm -f "$state/secret"
+  if [[ "$auth" == 1 ]]; then
+    if [[ -n "$secret_file" ]]; then
+      [[ -r "$secret_file" ]] || fail "cannot read the secret file '$secret_file'"
+      secret="$(head -n 1 "$secret_file")"
+    elif [[ -n "${SPARKTRAIN_SECRET:-}" ]]; then
+      secret="$SPARKTRAIN_SECRET"
+    else
+      secret="$(head -c 32 /dev/urandom | base64 | tr -d '/+=\n')"
+    fi
+    [[ -n "$secret" && "$secret" != *[[:space:]]* ]] || fail "the secret is empty or holds white space; expected one word"
+    (umask 077
+     printf 'spark.authenticate true\nspark.authenticate.secret %s\nspark.network.crypto.enabled true\n' "$secret" >"$props"
+     printf '%s\n' "$secret" >"$state/secret")
   fi
   launch master org.apache.spark.deploy.master.Master \
     --host 127.0.0.1 --port "$port" --webui-port "$webui" --properties-file "$props"
@@ -130,6 +145,11 @@ start() {
     fail "only $n of $workers workers registered within 60 s; logs: $state/logs"
   fi
   echo "master $url with $workers workers ($cores cores, $memory each); ui $ui; state $state"
+  if [[ "$auth" == 1 ]]; then
+    echo "applications must present the secret in $state/secret (deploy/submit.sh reads it from there)"
+  else
+    echo "warning: no authentication: anyone who reaches $url can run code on this machine" >&2
+  fi
 }
 
 case "$cmd" in

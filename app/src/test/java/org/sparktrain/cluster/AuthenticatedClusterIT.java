@@ -46,10 +46,50 @@ class AuthenticatedClusterIT {
     }
   }
 
+  /** submit.sh refuses a secret on its command line, and a standalone submission without one. */
+  @Test
+  @Order(0)
+  void aSecretIsNeverTakenFromTheCommandLine() throws Exception {
+    LocalCluster.Run onCommandLine =
+        LocalCluster.Run.of(
+            tmp.resolve("secret-on-command-line.log"),
+            List.of(
+                "deploy/submit.sh", "--cluster", "cluster-configs/standalone.conf", "jobs/churn.yaml",
+                "--output", tmp.resolve("never").toString(), "--conf", "spark.authenticate.secret=" + SECRET),
+            1);
+    assertEquals(2, onCommandLine.rc(), onCommandLine.log());
+    assertTrue(onCommandLine.log().contains("--secret-file FILE"), onCommandLine.log());
+    LocalCluster.Run started =
+        LocalCluster.Run.of(
+            tmp.resolve("secret-option.log"),
+            List.of("deploy/local-cluster.sh", "start", "--secret", SECRET, "--state", tmp.resolve("never-cluster").toString()),
+            1);
+    assertEquals(2, started.rc(), started.log());
+    assertTrue(started.log().contains("SPARKTRAIN_SECRET"), started.log());
+    assertFalse(Files.exists(tmp.resolve("never-cluster/master.pid")));
+    // The cluster's own secret file is readable by its owner only.
+    assertEquals(
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"),
+        Files.getPosixFilePermissions(cluster.secretFile()));
+    assertEquals(SECRET, Files.readString(cluster.secretFile()).trim());
+    LocalCluster.Run none =
+        LocalCluster.Run.of(
+            tmp.resolve("no-secret-given.log"),
+            List.of(
+                "deploy/submit.sh", "--cluster", "cluster-configs/standalone.conf", "jobs/churn.yaml",
+                "--master", cluster.masterUrl(), "--output", tmp.resolve("never").toString()),
+            Map.of("SPARKTRAIN_SECRET_FILE", tmp.resolve("no-such-secret").toString()),
+            1);
+    assertEquals(2, none.rc(), none.log());
+    assertTrue(none.log().contains("cannot read the secret file"), none.log());
+    assertFalse(Files.exists(tmp.resolve("never")));
+  }
+
   @Test
   @Order(1)
   void clientWithoutTheSecretIsRefused() throws Exception {
-    Submission run = Submission.churn(cluster, tmp.resolve("no-secret"), 1);
+    Submission run =
+        Submission.churn(cluster, tmp.resolve("no-secret"), 1, "--conf", "spark.authenticate=false");
     int rc = run.waitFor(4);
     assertNotEquals(0, rc, run.log());
     String log = run.fullLog();
@@ -72,9 +112,8 @@ class AuthenticatedClusterIT {
             "--set", "training.learning_rate=0.002",
             "--set", "strategy.threshold.initial=0.002",
             "--set", "early_stopping.patience=3",
-            "--set", "strategy.port=" + LocalCluster.freePort(),
-            "--conf", "spark.authenticate=true",
-            "--conf", "spark.authenticate.secret=" + SECRET);
+            "--set", "strategy.port=" + LocalCluster.freePort());
+    assertSecretOnNoCommandLine(run);
     assertEquals(0, run.waitFor(12), run.log());
     assertTrue(run.fullLog().contains("sharing with 2 workers"), run.log());
     // With each worker's replica reset to the driver's parameters before every epoch, runs reach
@@ -120,9 +159,7 @@ class AuthenticatedClusterIT {
             "--set", "early_stopping.patience=3",
             // Every checkpoint stays, so that the first two can be compared at the end.
             "--set", "checkpoint.keep=" + epochs,
-            "--set", "strategy.port=" + LocalCluster.freePort(),
-            "--conf", "spark.authenticate=true",
-            "--conf", "spark.authenticate.secret=" + SECRET);
+            "--set", "strategy.port=" + LocalCluster.freePort());
     Map<Integer, String> committed = StandaloneClusterIT.killWorkerTwoAfterCheckpoint(cluster, run, 2);
     assertEquals(0, run.waitFor(10), run.log());
     String log = run.fullLog();
@@ -143,5 +180,25 @@ class AuthenticatedClusterIT {
           metrics.get(i).get("val_loss").asDouble(),
           "epochs " + i + " and " + (i + 1) + " left the network unchanged: " + metrics);
     }
+  }
+
+  /**
+   * While the run's driver and both executors live, no process on this machine has the secret on
+   * its command line (what ps shows every user).
+   */
+  private static void assertSecretOnNoCommandLine(Submission run) throws Exception {
+    int executorsSeen = 0;
+    for (int i = 0; i < 240 && run.isAlive() && executorsSeen < 2; i++) {
+      executorsSeen = 0;
+      for (ProcessHandle p : ProcessHandle.allProcesses().toList()) {
+        String cmdline = p.info().commandLine().orElse("");
+        assertFalse(cmdline.contains(SECRET), "the secret on a command line: " + cmdline);
+        if (cmdline.contains("CoarseGrainedExecutorBackend")) {
+          executorsSeen++;
+        }
+      }
+      Thread.sleep(500);
+    }
+    assertEquals(2, executorsSeen, "both executors were running while command lines were read: " + run.log());
   }
 }

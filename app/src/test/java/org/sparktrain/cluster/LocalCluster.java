@@ -29,7 +29,11 @@ final class LocalCluster implements AutoCloseable {
     return Path.of(System.getProperty("repo.root", "..")).toAbsolutePath().normalize();
   }
 
-  /** Starts a master and {@code workers} workers of one core; {@code secret} turns on spark.authenticate. */
+  /**
+   * Starts a master and {@code workers} workers of one core, requiring spark.authenticate with
+   * {@code secret} (given in the environment, as users do), or with a secret the script makes when
+   * it is null.
+   */
   static LocalCluster start(Path state, int workers, String secret) throws Exception {
     int port = freePort();
     List<String> cmd =
@@ -42,11 +46,13 @@ final class LocalCluster implements AutoCloseable {
                 "--port", Integer.toString(port),
                 "--webui-port", Integer.toString(freePort()),
                 "--state", state.toString()));
-    if (secret != null) {
-      cmd.addAll(List.of("--secret", secret));
-    }
     LocalCluster cluster = new LocalCluster(state, port, workers);
-    Run started = Run.of(state.getParent().resolve("local-cluster-start.log"), cmd, 3);
+    Run started =
+        Run.of(
+            state.getParent().resolve("local-cluster-start.log"),
+            cmd,
+            secret == null ? Map.of() : Map.of("SPARKTRAIN_SECRET", secret),
+            3);
     if (started.rc() != 0) {
       cluster.close();
       throw new AssertionError("the cluster did not start: " + started.log());
@@ -73,6 +79,11 @@ final class LocalCluster implements AutoCloseable {
 
   String masterUrl() {
     return "spark://127.0.0.1:" + port;
+  }
+
+  /** The cluster's secret, where local-cluster.sh keeps it for submit.sh. */
+  Path secretFile() {
+    return state.resolve("secret");
   }
 
   long workerPid(int i) throws IOException {
@@ -159,7 +170,11 @@ final class LocalCluster implements AutoCloseable {
   /** A finished command of the repository's deploy/ scripts: exit code and its output. */
   record Run(int rc, String log) {
     static Run of(Path logFile, List<String> cmd, int minutes) throws Exception {
-      Process p = start(logFile, cmd);
+      return of(logFile, cmd, Map.of(), minutes);
+    }
+
+    static Run of(Path logFile, List<String> cmd, Map<String, String> env, int minutes) throws Exception {
+      Process p = start(logFile, cmd, env);
       if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
         p.destroyForcibly().waitFor();
         throw new AssertionError(cmd + " did not finish within " + minutes + " minutes: " + tail(logFile));

@@ -26,11 +26,13 @@ final class Submission {
 
   /**
    * Submits churn with a few epochs and (unless {@code extra} sets another) a learning rate of
-   * 0.01, with which averaging reaches the tutorial's test accuracy (about 0.86) in 3 epochs;
-   * {@code extra} are more submit.sh arguments.
+   * 0.01, with which averaging reaches the tutorial's test accuracy (about 0.86) in 3 epochs,
+   * presenting the cluster's secret from its file; {@code extra} are more submit.sh arguments.
    */
   static Submission churn(LocalCluster cluster, Path output, int epochs, String... extra) throws IOException {
-    List<String> args = new ArrayList<>(List.of("--master", cluster.masterUrl()));
+    List<String> args =
+        new ArrayList<>(
+            List.of("--master", cluster.masterUrl(), "--secret-file", cluster.secretFile().toString()));
     args.addAll(List.of(extra));
     return churn("cluster-configs/standalone.conf", Map.of(), output, epochs, args.toArray(String[]::new));
   }
