@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * One job-file field, declared once: its path, type, default, allowed values or range, and
- * meaning. Validation, defaults and the README reference all read from these declarations.
+ * meaning. Validation, defaults and the job-file reference (docs/job-reference.md) all read from
+ * these declarations.
  *
  * @param path dotted YAML path; list items are written {@code model.layers[].units}
  * @param defaultValue the default, or null when the field is required or optional without default

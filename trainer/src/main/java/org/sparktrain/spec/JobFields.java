@@ -63,7 +63,7 @@ public final class JobFields {
     num("model.input.length", Type.INT, 0, 0.0, false, null, false, "sequence: time steps; longer sequences are truncated, shorter ones padded and masked (required for sequences).");
     num("model.input.features", Type.INT, 0, 0.0, false, null, false, "Features per example (features) or per time step (sequence); 0: from the data. When set, a test checks the data against it.");
     required("model.layers", Type.LIST_OF_MAPS, "The layers, first to last; the last is the output layer. Not needed with model.keras.config or model.init_from; with model.init_from and model.replace_output, the new layers that replace the source's output layer.");
-    FIELDS.put("model.layers[].type", new FieldDef("model.layers[].type", Type.ENUM, null, true, List.copyOf(LAYER_FIELDS.keySet()), null, false, null, false, "Layer type; the fields each type takes are listed under Networks in the README."));
+    FIELDS.put("model.layers[].type", new FieldDef("model.layers[].type", Type.ENUM, null, true, List.copyOf(LAYER_FIELDS.keySet()), null, false, null, false, "Layer type; the fields each type takes are listed in docs/models.md (Networks)."));
     str("model.layers[].name", null, "Optional layer name.");
     num("model.layers[].units", Type.INT, null, 1.0, false, null, false, "Units (dense, output, lstm) or embedding size (embedding); required there.");
     FIELDS.put("model.layers[].activation", new FieldDef("model.layers[].activation", Type.ENUM, null, false, ACTIVATIONS, null, false, null, false, "Activation; dense, conv2d and conv1d default relu, lstm tanh; output default from the loss (sigmoid, softmax or identity)."));

@@ -10,16 +10,19 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.sparktrain.TestJobs;
 
-/** The job-file reference in README.md is the one generated from {@link JobFields}. */
-class ReadmeReferenceTest {
+/** The job-file reference in docs/job-reference.md is the one generated from {@link JobFields}. */
+class JobReferenceDocTest {
   static final String START = "<!-- job-reference:start -->";
   static final String END = "<!-- job-reference:end -->";
 
-  /** Where the generated table is written for copying into README.md. */
+  /** The page that holds the table, relative to the repository root. */
+  static final String DOC = "docs/job-reference.md";
+
+  /** Where the generated table is written for copying into the page. */
   static final Path GENERATED = Path.of("target", "job-reference.md");
 
   @Test
-  void readmeReferenceMatchesTheDeclarations() throws IOException {
+  void referencePageMatchesTheDeclarations() throws IOException {
     String expected = JobFields.markdownReference().trim();
     Files.createDirectories(GENERATED.toAbsolutePath().getParent());
     Files.writeString(GENERATED, expected + "\n");
@@ -28,25 +31,24 @@ class ReadmeReferenceTest {
             + START
             + " and "
             + END
-            + " in README.md with the output of JobFields.markdownReference(), written by this test"
-            + " to "
+            + " in "
+            + DOC
+            + " with the output of `validate --reference`, written by this test to "
             + GENERATED.toAbsolutePath()
             + ".";
 
-    Path readme = TestJobs.repoRoot().resolve("README.md");
-    assertTrue(Files.isRegularFile(readme), "no README.md at " + readme + ". " + howToFix);
-    List<String> lines = Files.readAllLines(readme);
+    Path page = TestJobs.repoRoot().resolve(DOC);
+    assertTrue(Files.isRegularFile(page), "no " + DOC + " at " + page + ". " + howToFix);
+    List<String> lines = Files.readAllLines(page);
     int start = indexOf(lines, START, 0);
     int end = start < 0 ? -1 : indexOf(lines, END, start + 1);
     assertTrue(
         start >= 0 && end > start,
-        "README.md lacks the lines " + START + " and " + END + " (in that order). " + howToFix);
+        DOC + " lacks the lines " + START + " and " + END + " (in that order). " + howToFix);
 
     String actual = String.join("\n", lines.subList(start + 1, end)).trim();
     assertEquals(
-        expected,
-        actual,
-        "The job-file reference in README.md is out of date with JobFields. " + howToFix);
+        expected, actual, "The job-file reference in " + DOC + " is out of date with JobFields. " + howToFix);
   }
 
   private static int indexOf(List<String> lines, String marker, int from) {
