@@ -80,7 +80,7 @@ if [[ "$(setting spark.authenticate)" == true && "$effective_master" == spark://
     echo "submit.sh: using the secret of deploy/local-cluster.sh in runs/local-cluster/secret" >&2
     secret="$(head -n 1 "$root/runs/local-cluster/secret")"
   else
-    echo "submit.sh: $conf turns on spark.authenticate for the standalone master $effective_master, and no secret was given; expected the cluster's secret in --secret-file FILE, SPARKTRAIN_SECRET_FILE or SPARKTRAIN_SECRET (deploy/local-cluster.sh keeps its own in STATE/secret), or --conf spark.authenticate=false for a cluster without authentication" >&2
+    echo "submit.sh: $conf turns on spark.authenticate for the standalone master $effective_master, and no secret was given; expected the cluster's secret in --secret-file FILE, SPARKTRAIN_SECRET_FILE or SPARKTRAIN_SECRET (deploy/local-cluster.sh keeps its own in STATE/secret), or --conf spark.authenticate=false --conf spark.network.crypto.enabled=false for a cluster without authentication" >&2
     exit 2
   fi
   [[ -n "$secret" ]] || { echo "submit.sh: the secret is empty; expected one word in the secret file or SPARKTRAIN_SECRET" >&2; exit 2; }

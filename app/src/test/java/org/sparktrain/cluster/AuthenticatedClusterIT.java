@@ -89,7 +89,9 @@ class AuthenticatedClusterIT {
   @Order(1)
   void clientWithoutTheSecretIsRefused() throws Exception {
     Submission run =
-        Submission.churn(cluster, tmp.resolve("no-secret"), 1, "--conf", "spark.authenticate=false");
+        Submission.churn(
+            cluster, tmp.resolve("no-secret"), 1,
+            "--conf", "spark.authenticate=false", "--conf", "spark.network.crypto.enabled=false");
     int rc = run.waitFor(4);
     assertNotEquals(0, rc, run.log());
     String log = run.fullLog();
