@@ -6,20 +6,21 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Named points in a run where crash tests hold the process, so that they can kill it at exactly
  * that moment: with {@value #PROPERTY}{@code =<point>[:<n>]} set, the n-th arrival (default the
- * first) at that point prints {@code PAUSED <point>} to stderr and blocks for good. Unset, a point
+ * first) at that point prints {@code PAUSED <point>[:<n>]} (the property's value) to stderr and
+ * blocks for good. Unset, a point
  * costs one comparison with null.
  */
 public final class PausePoints {
   public static final String PROPERTY = "sparktrain.pause.at";
 
+  private static final String VALUE = System.getProperty(PROPERTY);
   private static final String TARGET;
   private static final int OCCURRENCE;
 
   static {
-    String value = System.getProperty(PROPERTY);
-    int colon = value == null ? -1 : value.lastIndexOf(':');
-    TARGET = colon < 0 ? value : value.substring(0, colon);
-    OCCURRENCE = colon < 0 ? 1 : Integer.parseInt(value.substring(colon + 1));
+    int colon = VALUE == null ? -1 : VALUE.lastIndexOf(':');
+    TARGET = colon < 0 ? VALUE : VALUE.substring(0, colon);
+    OCCURRENCE = colon < 0 ? 1 : Integer.parseInt(VALUE.substring(colon + 1));
   }
 
   private static final Map<String, Integer> ARRIVALS = new ConcurrentHashMap<>();
@@ -34,7 +35,7 @@ public final class PausePoints {
     if (ARRIVALS.merge(point, 1, Integer::sum) != OCCURRENCE) {
       return;
     }
-    System.err.println("PAUSED " + point);
+    System.err.println("PAUSED " + VALUE);
     System.err.flush();
     while (true) {
       try {
