@@ -243,8 +243,9 @@ public final class TrainingRun {
               });
           lastCheckpointNanos = System.nanoTime();
         }
-        // After the epoch's checkpoint: a line in metrics.jsonl then always has a checkpoint to
-        // resume from when one was due, so a run killed in between leaves no epoch recorded twice.
+        // After the epoch's checkpoint: a line in metrics.jsonl then always has its checkpoint (when
+        // one was due), so a run killed in between resumes instead of holding a recorded epoch that
+        // no checkpoint continues, which --resume refuses to overwrite.
         out.writeMetrics();
         if (stopping.shouldStop()) {
           LOG.info(
