@@ -86,7 +86,7 @@ class ResumeIT {
    * Kills a run at each of {@code kills} in turn, the first a new run and each later one the
    * resume of the one before; after every kill, checks that each file there is whole and that the
    * epochs recorded are the uninterrupted run's. A time of -f means f times the time the previous
-   * JVM took to reach its point. Returns the seconds each JVM ran.
+   * JVM took to reach its point. Returns each kill with the seconds its JVM ran.
    */
   private static List<String> killInTurn(Path run, List<Kill> kills) throws Exception {
     List<String> log = new ArrayList<>();
