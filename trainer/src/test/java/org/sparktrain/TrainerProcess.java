@@ -12,6 +12,7 @@ public final class TrainerProcess {
   private final Process process;
   private final Path out;
   private final Path err;
+  private final long started = System.nanoTime();
 
   private TrainerProcess(Process process, Path out, Path err) {
     this.process = process;
@@ -68,10 +69,52 @@ public final class TrainerProcess {
     throw new AssertionError("timed out waiting for " + file);
   }
 
-  /** SIGKILL, as a crashed node or an OOM killer would; returns the exit code. */
+  /**
+   * SIGKILL to the trainer and every process it started, as a crashed node or an OOM killer would;
+   * returns the trainer's exit code.
+   */
   public int kill() throws InterruptedException {
+    List<ProcessHandle> children = process.descendants().toList();
     process.destroyForcibly();
-    return process.waitFor();
+    children.forEach(ProcessHandle::destroyForcibly);
+    int code = process.waitFor();
+    for (ProcessHandle child : children) {
+      child.onExit().join();
+    }
+    return code;
+  }
+
+  /**
+   * Waits until stderr holds {@code text} (at most 10 minutes); false if the process ended
+   * without writing it.
+   */
+  public boolean awaitStderr(String text) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      boolean alive = process.isAlive();
+      if (stderr().contains(text)) {
+        return true;
+      }
+      if (!alive) {
+        return false;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("timed out waiting for \"" + text + "\" on stderr");
+  }
+
+  /** Waits until {@code seconds} after the start; false if the process ended before. */
+  public boolean aliveAt(double seconds) throws InterruptedException {
+    long until = started + (long) (seconds * 1e9);
+    while (System.nanoTime() < until && process.isAlive()) {
+      Thread.sleep(20);
+    }
+    return process.isAlive();
+  }
+
+  /** Seconds since the process was started. */
+  public double seconds() {
+    return (System.nanoTime() - started) / 1e9;
   }
 
   public boolean isAlive() {

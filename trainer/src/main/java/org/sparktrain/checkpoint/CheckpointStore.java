@@ -210,27 +210,10 @@ public final class CheckpointStore {
     }
     for (Map.Entry<String, byte[]> e : files.entrySet()) {
       writeFile(dir, e.getKey(), e.getValue());
+      PausePoints.reach("checkpoint-file@" + step);
     }
-    stallBeforeCommit();
+    PausePoints.reach("checkpoint-manifest@" + step);
     writeFile(dir, MANIFEST, manifest);
-  }
-
-  /**
-   * Crash tests kill a trainer between its checkpoint files and the manifest; the system property
-   * {@value #STALL_PROPERTY} (milliseconds) holds the window open. Unset in normal use.
-   */
-  static final String STALL_PROPERTY = "sparktrain.checkpoint.stall-before-commit-ms";
-
-  private static void stallBeforeCommit() throws IOException {
-    long ms = Long.getLong(STALL_PROPERTY, 0L);
-    if (ms > 0) {
-      try {
-        Thread.sleep(ms);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted before committing a checkpoint");
-      }
-    }
   }
 
   private void writeFile(Path dir, String name, byte[] bytes) throws IOException {
@@ -461,6 +444,7 @@ public final class CheckpointStore {
             if (fs.exists(manifest) && !fs.delete(manifest, false)) {
               throw new IOException("could not delete " + manifest);
             }
+            PausePoints.reach("checkpoint-delete@" + info.step());
             if (fs.exists(dir) && !fs.delete(dir, true)) {
               throw new IOException("could not delete " + dir);
             }

@@ -47,8 +47,9 @@ final class TrainCommand implements Callable<Integer> {
   @Option(
       names = "--resume",
       description =
-          "Continue the run in the output directory from its newest good checkpoint (from epoch 1"
-              + " when there is none). The job may differ only in training.epochs and early_stopping.")
+          "Continue the unfinished run in the output directory from its newest good checkpoint (from"
+              + " epoch 1 only when it recorded no epoch yet). Refused for a finished run (summary.json)."
+              + " The job may differ only in training.epochs and early_stopping.")
   boolean resume;
 
   @Override

@@ -2,7 +2,6 @@ package org.sparktrain.model;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +16,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.sparktrain.checkpoint.AtomicFiles;
 import org.sparktrain.data.FeaturePipelineModel;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpecLoader;
@@ -25,7 +25,7 @@ import org.sparktrain.spec.JobSpecWriter;
 /**
  * {@code model.zip}: DL4J's own model entries plus the fitted feature pipeline, the resolved job
  * file and provenance, so that evaluate and predict need nothing else. Written under a temporary
- * name and renamed, on any Hadoop filesystem.
+ * name and renamed over the old archive in one step, on any Hadoop filesystem.
  */
 public final class ModelArchive {
   public static final String PIPELINE_ENTRY = "feature-pipeline.json";
@@ -48,30 +48,29 @@ public final class ModelArchive {
     try {
       dl4j = Files.createTempFile("model-", ".zip");
       ModelSerializer.writeModel(net, dl4j.toFile(), true);
-      FileSystem fs = target.getFileSystem(hadoopConf);
-      Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
-      try (OutputStream raw = fs.create(tmp, true);
-          ZipOutputStream zip = new ZipOutputStream(raw);
-          ZipFile src = new ZipFile(dl4j.toFile())) {
-        Enumeration<? extends ZipEntry> entries = src.entries();
-        while (entries.hasMoreElements()) {
-          ZipEntry e = entries.nextElement();
-          zip.putNextEntry(new ZipEntry(e.getName()));
-          try (InputStream in = src.getInputStream(e)) {
-            in.transferTo(zip);
-          }
-          zip.closeEntry();
-        }
-        put(zip, PIPELINE_ENTRY, pipeline.toJson());
-        put(zip, JOB_ENTRY, JobSpecWriter.toYaml(spec));
-        put(zip, PROVENANCE_ENTRY, Json.write(provenance));
-      }
-      if (fs.exists(target) && !fs.delete(target, false)) {
-        throw new IOException("could not replace " + target);
-      }
-      if (!fs.rename(tmp, target)) {
-        throw new IOException("could not rename " + tmp + " to " + target);
-      }
+      java.nio.file.Path entries = dl4j;
+      AtomicFiles.write(
+          target,
+          raw -> {
+            ZipOutputStream zip = new ZipOutputStream(raw);
+            try (ZipFile src = new ZipFile(entries.toFile())) {
+              Enumeration<? extends ZipEntry> all = src.entries();
+              while (all.hasMoreElements()) {
+                ZipEntry e = all.nextElement();
+                zip.putNextEntry(new ZipEntry(e.getName()));
+                try (InputStream in = src.getInputStream(e)) {
+                  in.transferTo(zip);
+                }
+                zip.closeEntry();
+              }
+            }
+            put(zip, PIPELINE_ENTRY, pipeline.toJson());
+            put(zip, JOB_ENTRY, JobSpecWriter.toYaml(spec));
+            put(zip, PROVENANCE_ENTRY, Json.write(provenance));
+            // The central directory, without closing the stream the caller owns.
+            zip.finish();
+          },
+          hadoopConf);
     } catch (IOException e) {
       throw new UncheckedIOException("writing model archive " + target, e);
     } finally {

@@ -1,22 +1,25 @@
 package org.sparktrain.train;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparktrain.checkpoint.PausePoints;
 
 /**
  * A run as a list of named phases; each logs its duration once and is reported in the summary.
  * The Spark jobs of a phase carry its name and epoch as their description, so that the Spark UI
- * reads like the run.
+ * reads like the run; each phase's start is a pause point ("train@2", "save-model").
  */
 final class Phases {
   private static final Logger LOG = LoggerFactory.getLogger(Phases.class);
   private final Map<String, Double> seconds = new LinkedHashMap<>();
   private final JavaSparkContext sc;
   private String epoch = "";
+  private int epochNumber;
 
   Phases(JavaSparkContext sc) {
     this.sc = sc;
@@ -25,9 +28,11 @@ final class Phases {
   /** The epoch the following phases belong to (0: none). */
   void epoch(int epoch, int epochs) {
     this.epoch = epoch > 0 ? " (epoch " + epoch + "/" + epochs + ")" : "";
+    this.epochNumber = epoch;
   }
 
   <T> T run(String name, Supplier<T> body) {
+    PausePoints.reach(name.toLowerCase(Locale.ROOT).replace(' ', '-') + (epochNumber > 0 ? "@" + epochNumber : ""));
     long start = System.nanoTime();
     LOG.info("{} ...", name);
     sc.setJobDescription(name + epoch);

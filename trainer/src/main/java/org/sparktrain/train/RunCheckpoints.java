@@ -57,7 +57,7 @@ final class RunCheckpoints {
   static String dir(JobSpec spec, Path outputDir) {
     return spec.checkpoint().dir() != null
         ? spec.checkpoint().dir()
-        : new Path(outputDir, "checkpoints").toString();
+        : new Path(outputDir, RunOutputs.CHECKPOINTS).toString();
   }
 
   String dir() {
@@ -119,7 +119,7 @@ final class RunCheckpoints {
     Map<String, byte[]> files = c.files();
     JobSpec saved =
         JobSpecLoader.parse(new String(files.get(JOB), StandardCharsets.UTF_8), c.info().path() + "/" + JOB, List.of());
-    requireCompatible(saved, spec, c.info().path());
+    requireCompatible(saved, spec, "the checkpoint in " + c.info().path());
     try {
       @SuppressWarnings("unchecked")
       Map<String, Object> state = Json.mapper().readValue(files.get(STATE), Map.class);
@@ -162,7 +162,10 @@ final class RunCheckpoints {
     }
   }
 
-  /** Refuses to continue a run whose job changed in anything that changes its result. */
+  /**
+   * Refuses to continue a run whose job changed in anything that changes its result; {@code saved}
+   * was read from {@code where} ("the checkpoint in ...").
+   */
   static void requireCompatible(JobSpec saved, JobSpec now, String where) {
     Map<String, Object> a = comparable(saved);
     Map<String, Object> b = comparable(now);
@@ -176,7 +179,7 @@ final class RunCheckpoints {
         differences.add(
             new Violation(
                 path,
-                "the checkpoint in " + where + " was written with " + x + ", the job now says " + y
+                where + " was written with " + x + ", the job now says " + y
                     + "; resume may only change training.epochs, early_stopping.* and checkpoint.auto_resume: restore the"
                     + " job file, or start a new run with another output and checkpoint directory"));
       }

@@ -1,28 +1,36 @@
 package org.sparktrain.train;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.sparktrain.checkpoint.AtomicFiles;
 import org.sparktrain.model.Json;
+import org.sparktrain.spec.JobSpec;
+import org.sparktrain.spec.JobSpecLoader;
 import org.sparktrain.spec.SpecException;
 import org.sparktrain.spec.Violation;
 
 /**
  * The run's output directory on any Hadoop filesystem. Every file is replaced whole (temporary name,
- * then rename), so a reader never sees half a file and an existing run is never overwritten.
+ * then one rename over the old file), so a reader never sees half a file; a finished run, or a
+ * directory holding anything else, is never written into.
  */
 public final class RunOutputs {
   public static final String METRICS = "metrics.jsonl";
   public static final String SUMMARY = "summary.json";
   public static final String MODEL = "model.zip";
   public static final String JOB = "job.yaml";
+  /** The default checkpoint directory's name inside the output directory. */
+  public static final String CHECKPOINTS = "checkpoints";
 
   private final Path dir;
   private final FileSystem fs;
@@ -34,21 +42,33 @@ public final class RunOutputs {
     this.fs = fs;
   }
 
-  /** Opens {@code dir} for a new run; refuses one that already holds a run's metrics. */
+  /** What a run and the commands that read it write into its directory. */
+  private static final Set<String> RUN_FILES =
+      Set.of(
+          JOB, METRICS, SUMMARY, MODEL, CHECKPOINTS, "evaluation.json", "report.html", "loss.png",
+          "metrics.png", "confusion.png", "roc.png", "predicted-vs-actual.png");
+
+  /**
+   * Opens {@code dir} for a new run: refuses a directory that holds anything, so that nothing
+   * there is overwritten or mixed with this run's files.
+   */
   public static RunOutputs create(String dir, Configuration conf) {
     Path path = new Path(dir);
     try {
       FileSystem fs = path.getFileSystem(conf);
       Path qualified = fs.makeQualified(path);
-      if (fs.exists(new Path(qualified, METRICS)) || fs.exists(new Path(qualified, MODEL))) {
-        throw new SpecException(
-            List.of(
-                new Violation(
-                    "--output",
-                    "directory "
-                        + qualified
-                        + " already holds a run (metrics.jsonl or model.zip); expected a new or"
-                        + " empty directory; choose another --output, delete that run, or pass --resume to continue it")));
+      Contents contents = Contents.of(fs, qualified);
+      if (!contents.others().isEmpty()) {
+        throw refused(unrelated(qualified, contents.others()) + "; choose another --output, or move those files away");
+      }
+      if (!contents.runFiles().isEmpty()) {
+        throw refused(
+            "directory "
+                + qualified
+                + " already holds a run ("
+                + String.join(", ", contents.runFiles())
+                + "); expected a new or empty directory; choose another --output, delete that run, or pass --resume"
+                + " to continue it");
       }
       fs.mkdirs(qualified);
       return new RunOutputs(qualified, fs);
@@ -58,18 +78,148 @@ public final class RunOutputs {
   }
 
   /**
-   * Opens {@code dir} to continue a run (resume): an existing run is expected there, and nothing
-   * in it is removed until the metrics are rewritten from the checkpoint's history.
+   * Opens {@code dir} to continue a run (resume). Refuses a directory that holds anything but a
+   * run's files, and a run that finished (its summary.json is written last but for the report):
+   * resuming it would overwrite finished outputs. Nothing in it is changed here.
    */
   public static RunOutputs open(String dir, Configuration conf) {
     Path path = new Path(dir);
     try {
       FileSystem fs = path.getFileSystem(conf);
       Path qualified = fs.makeQualified(path);
+      Contents contents = Contents.of(fs, qualified);
+      if (!contents.others().isEmpty()) {
+        throw refused(
+            unrelated(qualified, contents.others())
+                + "; --resume continues a run in the directory it wrote; check --output");
+      }
+      if (contents.runFiles().contains(SUMMARY)) {
+        throw refused(
+            "the run in "
+                + qualified
+                + " finished"
+                + finishedAt(new Path(qualified, SUMMARY), fs)
+                + " (it has a summary.json); there is nothing to resume, and resuming would overwrite its"
+                + " model.zip and summary.json. To train longer, start a new run in another directory:"
+                + " --output NEW --set training.epochs=N from the start, or continue from this run's model"
+                + " with --set model.init_from="
+                + new Path(qualified, MODEL)
+                + " --set model.layers=null (its network and feature pipeline; the updater starts afresh)."
+                + " A missing report is written again by `report "
+                + qualified
+                + "`");
+      }
       fs.mkdirs(qualified);
       return new RunOutputs(qualified, fs);
     } catch (IOException e) {
       throw new UncheckedIOException("opening output directory " + dir, e);
+    }
+  }
+
+  /**
+   * A resume that found no checkpoint starts from epoch 1: allowed only when that loses nothing,
+   * that is when the directory holds at most the job file of a run of the same job (a run stopped
+   * before its first checkpoint and before it recorded an epoch).
+   */
+  void requireNothingRecorded(JobSpec spec, String checkpointDir) {
+    try {
+      Path metricsFile = path(METRICS);
+      long epochs = 0;
+      if (fs.exists(metricsFile)) {
+        try (var in = fs.open(metricsFile)) {
+          epochs =
+              new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).count();
+        }
+      }
+      if (epochs > 0 || fs.exists(path(MODEL))) {
+        throw refused(
+            "the run in "
+                + dir
+                + " has recorded "
+                + epochs
+                + " epoch(s) in metrics.jsonl but has no committed checkpoint in "
+                + checkpointDir
+                + " (checkpoint.every: "
+                + spec.checkpoint().every()
+                + "); there is nothing to resume from, and starting again from epoch 1 would overwrite"
+                + " what it recorded. Start a new run with another --output (with checkpoint.every >= 1 to"
+                + " be able to resume), or delete "
+                + dir
+                + " to train it again from the start");
+      }
+      Path job = path(JOB);
+      if (fs.exists(job)) {
+        String yaml;
+        try (var in = fs.open(job)) {
+          yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        RunCheckpoints.requireCompatible(
+            JobSpecLoader.parse(yaml, job.toString(), List.of()), spec, "the run's " + job);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading output directory " + dir, e);
+    }
+  }
+
+  private static String finishedAt(Path summary, FileSystem fs) {
+    try (java.io.InputStream in = fs.open(summary)) {
+      Object epochs = Json.mapper().readValue(in, Map.class).get("epochs_run");
+      return epochs == null ? "" : " after epoch " + epochs;
+    } catch (IOException | RuntimeException e) {
+      // Only the wording depends on it: the refusal stands whatever the file holds.
+      return "";
+    }
+  }
+
+  private static String unrelated(Path dir, List<String> others) {
+    return "directory "
+        + dir
+        + " holds files that are not a run's outputs ("
+        + String.join(", ", others.subList(0, Math.min(5, others.size())))
+        + (others.size() > 5 ? ", and " + (others.size() - 5) + " more" : "")
+        + "); expected a new or empty directory, or one a run of this job wrote";
+  }
+
+  private static SpecException refused(String message) {
+    return new SpecException(List.of(new Violation("--output", message)));
+  }
+
+  /** A directory's entries, split into a run's files and the rest. */
+  private record Contents(List<String> runFiles, List<String> others) {
+    static Contents of(FileSystem fs, Path dir) throws IOException {
+      List<String> run = new ArrayList<>();
+      List<String> others = new ArrayList<>();
+      FileStatus[] entries;
+      try {
+        entries = fs.listStatus(dir);
+      } catch (FileNotFoundException e) {
+        return new Contents(run, others);
+      }
+      for (FileStatus entry : entries) {
+        String name = entry.getPath().getName();
+        if (RUN_FILES.contains(name)) {
+          run.add(name);
+        } else if (!isTemporaryOrChecksum(name)) {
+          others.add(name);
+        }
+      }
+      java.util.Collections.sort(run);
+      java.util.Collections.sort(others);
+      return new Contents(run, others);
+    }
+
+    /** ".model.zip.tmp", ".metrics.jsonl.crc" and the like, of a run's own files. */
+    private static boolean isTemporaryOrChecksum(String name) {
+      if (!name.startsWith(".")) {
+        return false;
+      }
+      String stem = name.replaceFirst("^\\.+", "");
+      for (String suffix : List.of(".crc", ".tmp")) {
+        if (stem.endsWith(suffix)) {
+          stem = stem.substring(0, stem.length() - suffix.length());
+        }
+      }
+      return RUN_FILES.contains(stem);
     }
   }
 
@@ -99,10 +249,14 @@ public final class RunOutputs {
     return new Path(dir, name);
   }
 
-  /** Appends one epoch's object to metrics.jsonl (the whole file is rewritten atomically). */
-  public void appendMetrics(Map<String, Object> epoch) {
+  /** Adds one epoch's object to the metrics; {@link #writeMetrics} puts it in metrics.jsonl. */
+  public void addMetrics(Map<String, Object> epoch) {
     metricLines.add(Json.line(epoch));
     metrics.add(new java.util.LinkedHashMap<>(epoch));
+  }
+
+  /** Writes metrics.jsonl with every epoch so far (the whole file is replaced atomically). */
+  public void writeMetrics() {
     write(METRICS, String.join("\n", metricLines) + "\n");
   }
 
@@ -115,33 +269,15 @@ public final class RunOutputs {
     writeFile(target, text.getBytes(StandardCharsets.UTF_8), conf);
   }
 
-  /** Replaces {@code target} with {@code bytes}: written under a temporary name, then renamed. */
+  /**
+   * Replaces {@code target} with {@code bytes}: written under a temporary name, then renamed over
+   * it in one step, so that there is never a moment without the old or the new file.
+   */
   public static void writeFile(Path target, byte[] bytes, Configuration conf) {
-    try {
-      writeFile(target, bytes, target.getFileSystem(conf));
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing " + target, e);
-    }
+    AtomicFiles.write(target, bytes, conf);
   }
 
   private static void writeFile(Path target, String text, FileSystem fs) {
-    writeFile(target, text.getBytes(StandardCharsets.UTF_8), fs);
-  }
-
-  private static void writeFile(Path target, byte[] bytes, FileSystem fs) {
-    Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
-    try {
-      try (OutputStream out = fs.create(tmp, true)) {
-        out.write(bytes);
-      }
-      if (fs.exists(target) && !fs.delete(target, false)) {
-        throw new IOException("could not replace " + target);
-      }
-      if (!fs.rename(tmp, target)) {
-        throw new IOException("could not rename " + tmp + " to " + target);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing " + target, e);
-    }
+    AtomicFiles.write(target, text.getBytes(StandardCharsets.UTF_8), fs.getConf());
   }
 }

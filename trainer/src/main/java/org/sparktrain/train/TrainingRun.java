@@ -81,6 +81,11 @@ public final class TrainingRun {
     Optional<RunCheckpoints.Resumed> resumed =
         resume ? phases.run("Find checkpoint", () -> checkpoints.latest(spec)) : Optional.empty();
     if (resume && resumed.isEmpty()) {
+      // A restart after a lost executor continues this process's own run; a user's --resume may
+      // only start over where nothing was recorded yet.
+      if (restarts.isEmpty()) {
+        out.requireNothingRecorded(spec, checkpoints.dir());
+      }
       LOG.warn("No checkpoint in {}; starting from epoch 1", checkpoints.dir());
     }
     resumed.ifPresent(r -> LOG.info("Resuming after epoch {} from {}", r.epoch(), checkpoints.dir()));
@@ -201,7 +206,7 @@ public final class TrainingRun {
         line.put("epoch_seconds", fitSeconds);
         line.put("samples_per_second", data.trainCount() / fitSeconds);
         line.put("eval_seconds", (System.nanoTime() - t0) / 1e9 - fitSeconds);
-        out.appendMetrics(line);
+        out.addMetrics(line);
         LOG.info(EpochLine.format(line, spec.training().epochs()));
 
         boolean improved = stopping.update(epoch, line);
@@ -238,6 +243,10 @@ public final class TrainingRun {
               });
           lastCheckpointNanos = System.nanoTime();
         }
+        // After the epoch's checkpoint: a line in metrics.jsonl then always has its checkpoint (when
+        // one was due), so a run killed in between resumes instead of holding a recorded epoch that
+        // no checkpoint continues, which --resume refuses to overwrite.
+        out.writeMetrics();
         if (stopping.shouldStop()) {
           LOG.info(
               "Early stopping after epoch {}: {} has not improved for {} epochs; best {} at epoch {}",

@@ -23,6 +23,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparktrain.RunFiles;
 import org.sparktrain.TestJobs;
 import org.sparktrain.TrainerProcess;
 
@@ -125,7 +126,15 @@ class BadInputCliIT {
 
   @Test
   void resumeOnDataWithABadRowStopsBeforeTouchingTheRun() throws Exception {
-    Map<String, String> before = snapshot();
+    // The run as a kill before its summary leaves it: a finished run is never resumed.
+    Path unfinished = tmp.resolve("unfinished");
+    try (Stream<Path> all = Files.walk(run)) {
+      for (Path p : all.toList()) {
+        Files.copy(p, unfinished.resolve(run.relativize(p).toString()));
+      }
+    }
+    Files.delete(unfinished.resolve("summary.json"));
+    Map<String, String> before = RunFiles.snapshot(unfinished);
     assertTrue(before.keySet().stream().anyMatch(f -> f.endsWith("MANIFEST.json")), "checkpoints: " + before);
     byte[] good = Files.readAllBytes(data);
     List<String> lines = new ArrayList<>(Files.readAllLines(data));
@@ -133,12 +142,12 @@ class BadInputCliIT {
     try {
       Files.write(data, lines);
       Result r =
-          run("train", run.resolve("job.yaml").toString(), "--quiet", "--output", run.toString(), "--resume");
+          run("train", run.resolve("job.yaml").toString(), "--quiet", "--output", unfinished.toString(), "--resume");
       assertBadInput(r, "data.path: a row at line 11 of ", "has 15 field(s), expected 14");
     } finally {
       Files.write(data, good);
     }
-    assertEquals(before, snapshot(), "the run's files, checkpoints included, are unchanged");
+    assertEquals(before, RunFiles.snapshot(unfinished), "the run's files, checkpoints included, are unchanged");
   }
 
   @Test

@@ -79,8 +79,29 @@ class HdfsCheckpointIT {
     List<String> verify = new CheckpointStore(checkpoints, new Configuration()).verify(3);
     assertEquals(List.of(), verify);
 
+    // A finished run is never resumed: leave it as a run killed after its last checkpoint is.
+    for (String file : List.of("summary.json", "report.html", "loss.png", "metrics.png", "confusion.png", "roc.png")) {
+      Files.deleteIfExists(out.resolve(file));
+    }
     new TrainingRun(TestSpark.session(), job(data, checkpoints, 4), out.toString(), true).run();
     assertEquals(4, Files.readAllLines(out.resolve("metrics.jsonl")).size());
     assertEquals(Set.of(1L, 4L), committed(checkpoints));
+  }
+
+  @Test
+  void aRunFileIsReplacedInOneRenameOnHdfs() throws Exception {
+    Configuration conf = new Configuration();
+    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(cluster.getURI() + "/runs/replace/summary.json");
+    org.sparktrain.checkpoint.AtomicFiles.write(target, "{\"old\": 1}".getBytes(java.nio.charset.StandardCharsets.UTF_8), conf);
+    org.sparktrain.checkpoint.AtomicFiles.write(target, "{\"new\": 2}".getBytes(java.nio.charset.StandardCharsets.UTF_8), conf);
+    org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(conf);
+    try (var in = fs.open(target)) {
+      assertEquals("{\"new\": 2}", new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    List<String> names = new java.util.ArrayList<>();
+    for (var status : fs.listStatus(target.getParent())) {
+      names.add(status.getPath().getName());
+    }
+    assertEquals(List.of("summary.json"), names, "no temporary file left");
   }
 }
