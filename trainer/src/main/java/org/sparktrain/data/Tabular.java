@@ -123,32 +123,32 @@ final class Tabular {
     String label = data.label().column();
     boolean hasLabel = label != null && !LabelColumns.handles(data.label()) && Arrays.asList(rows.columns()).contains(label);
     boolean numericLabel = hasLabel && "numeric".equals(data.label().kind());
-    List<String[]> checks = new ArrayList<>(); // {column, what, prefix}
+    List<ValueCheck> checks = new ArrayList<>();
     List<Column> aggs = new ArrayList<>();
     for (String c : numeric) {
       if (failMissing) {
-        checks.add(new String[] {c, "missing", "column", "a number"});
+        checks.add(new ValueCheck(c, "missing", false, "a number"));
       }
-      checks.add(new String[] {c, "nan", "column", ""});
-      checks.add(new String[] {c, "infinite", "column", ""});
+      checks.add(new ValueCheck(c, "nan", false, null));
+      checks.add(new ValueCheck(c, "infinite", false, null));
     }
     if (failMissing) {
       for (String c : data.features().categorical()) {
-        checks.add(new String[] {c, "missing", "column", "a category"});
+        checks.add(new ValueCheck(c, "missing", false, "a category"));
       }
     }
     if (hasLabel) {
-      checks.add(new String[] {label, "missing", "label column", "a label"});
+      checks.add(new ValueCheck(label, "missing", true, "a label"));
       if (numericLabel) {
-        checks.add(new String[] {label, "nan", "label column", ""});
-        checks.add(new String[] {label, "infinite", "label column", ""});
+        checks.add(new ValueCheck(label, "nan", true, null));
+        checks.add(new ValueCheck(label, "infinite", true, null));
       }
     }
     if (checks.isEmpty()) {
       return;
     }
-    for (String[] k : checks) {
-      aggs.add(sum(when(bad(k[0], k[1]), 1).otherwise(0)));
+    for (ValueCheck k : checks) {
+      aggs.add(sum(when(bad(k.column(), k.what()), 1).otherwise(0)));
     }
     Row counts = rows.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
     List<String> problems = new ArrayList<>();
@@ -163,6 +163,12 @@ final class Tabular {
     }
   }
 
+  /**
+   * One count of {@link #check}: rows of {@code column} that are missing, not numbers ("nan") or
+   * NaN/infinite ("infinite"); {@code expected} names what a missing cell should have held.
+   */
+  private record ValueCheck(String column, String what, boolean label, String expected) {}
+
   /** Rows where {@code c} is missing ("missing"), not a number ("nan") or NaN/infinite ("infinite"). */
   private static Column bad(String c, String what) {
     Column v = col(c).cast("double");
@@ -173,23 +179,22 @@ final class Tabular {
     };
   }
 
-  private static String problem(Dataset<Row> rows, DataSpec data, String path, String field, String[] k, long n) {
-    String c = k[0];
-    String head = k[2] + " '" + c + "': ";
-    if ("missing".equals(k[1])) {
+  private static String problem(Dataset<Row> rows, DataSpec data, String path, String field, ValueCheck k, long n) {
+    String c = k.column();
+    String head = (k.label() ? "label column '" : "column '") + c + "': ";
+    if ("missing".equals(k.what())) {
       String where = RawCsv.where(rows, data, path, c, data.missing()::isMissing);
-      boolean isLabel = k[2].startsWith("label");
       return head + n + " missing value(s) in " + field + (where.isEmpty() ? "" : " (the first " + where + ")")
-          + "; expected " + k[3] + " in every row; fill or drop those rows, or set data.missing.policy: skip"
-          + (isLabel ? "" : " or fill") + (isLabel || !"a number".equals(k[3]) ? "" : ", or add the column to data.features.drop");
+          + "; expected " + k.expected() + " in every row; fill or drop those rows, or set data.missing.policy: skip"
+          + (k.label() ? "" : " or fill") + (k.label() || !"a number".equals(k.expected()) ? "" : ", or add the column to data.features.drop");
     }
-    Object first = rows.filter(bad(c, k[1])).select(c).first().get(0);
+    Object first = rows.filter(bad(c, k.what())).select(c).first().get(0);
     String value = String.valueOf(first);
     String where = first instanceof String ? RawCsv.where(rows, data, path, c, value::equals) : "";
     String count = "(" + n + " such rows in " + field + (where.isEmpty() ? "" : "; the first " + where) + ")";
-    if ("nan".equals(k[1])) {
+    if ("nan".equals(k.what())) {
       return head + "value \"" + value + "\" is not a number " + count + "; expected numeric values"
-          + (k[2].startsWith("label") ? " for data.label.kind numeric; fix the data, or use data.label.kind binary or class_index" : "; fix the data, list the column in data.features.categorical or data.features.drop")
+          + (k.label() ? " for data.label.kind numeric; fix the data, or use data.label.kind binary or class_index" : "; fix the data, list the column in data.features.categorical or data.features.drop")
           + ", or, " + BadCell.tokenHint(value);
     }
     return head + "value \"" + value + "\" is not a finite number " + count + "; " + NON_FINITE_FIX + ", or, " + BadCell.tokenHint(value);
