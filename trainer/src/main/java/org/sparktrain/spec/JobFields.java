@@ -191,12 +191,25 @@ public final class JobFields {
     return names;
   }
 
+  /** A default as written in a job file; list items that YAML would misread (the empty text) quoted. */
+  static String shown(Object value) {
+    if (value instanceof List<?> items) {
+      List<String> out = new ArrayList<>();
+      for (Object item : items) {
+        String t = String.valueOf(item);
+        out.add(t.matches("[A-Za-z0-9_.-]+") ? t : "\"" + t + "\"");
+      }
+      return "[" + String.join(", ", out) + "]";
+    }
+    return String.valueOf(value);
+  }
+
   /** The job-file reference as a Markdown table, generated from the declarations. */
   public static String markdownReference() {
     StringBuilder sb = new StringBuilder();
     sb.append("| field | type | default | allowed | meaning |\n|---|---|---|---|---|\n");
     for (FieldDef f : FIELDS.values()) {
-      String dflt = f.required() ? "required" : f.defaultValue() == null ? "—" : String.valueOf(f.defaultValue());
+      String dflt = f.required() ? "required" : f.defaultValue() == null ? "—" : shown(f.defaultValue());
       sb.append("| `").append(f.path()).append("` | ")
           .append(f.type().name().toLowerCase(java.util.Locale.ROOT)).append(" | ")
           .append(dflt).append(" | ")

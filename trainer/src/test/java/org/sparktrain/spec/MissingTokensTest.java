@@ -21,6 +21,12 @@ class MissingTokensTest {
   }
 
   @Test
+  void theReferenceShowsTheDefaultAsWrittenInAJobFile() {
+    assertTrue(JobFields.markdownReference().contains("| `data.missing.tokens` | string_list | [\"\"] |"));
+    assertTrue(JobFields.markdownReference().contains("| `data.features.drop` | string_list | [] |"));
+  }
+
+  @Test
   void tokensAndMultilineAreReadAndWrittenBack() {
     JobSpec s = TestJobs.parse(BASE, "data.missing.tokens=[NA, \"?\", \"null\", -999]", "data.multiline=true");
     assertEquals(List.of("NA", "?", "null", "-999"), s.data().missing().tokens());
