@@ -59,6 +59,7 @@ public final class Datasets {
     if (skip) {
       all = Tabular.skipMissing(all, Tabular.usedColumns(data, all), "data.path", skipped);
     }
+    RawCsv.Origin origin = RawCsv.Origin.of(data, data.path(), all);
     Dataset<Row>[] parts = split(all, data, spec.seed());
     Dataset<Row> train = parts[0];
     Dataset<Row> validation = parts[1];
@@ -67,13 +68,20 @@ public final class Datasets {
     if (skip && data.testPath() != null) {
       test = Tabular.skipMissing(test, Tabular.usedColumns(data, test), "data.test_path", skipped);
     }
+    String policy = fitted != null ? fitted.params().missingPolicy() : data.missing().policy();
+    Tabular.check(all, data, data.path(), "data.path", policy);
+    RawCsv.Origin testOrigin = origin;
+    if (data.testPath() != null) {
+      Tabular.check(test, data, data.testPath(), "data.test_path", policy);
+      testOrigin = RawCsv.Origin.of(data, data.testPath(), test);
+    }
     train = train.repartition(partitions).cache();
     FeaturePipelineModel model = fitted != null ? fitted : SourceFeatures.adopt(Tabular.fit(train, data), featuresFrom);
     return new PreparedData(
         model,
-        Minibatches.of(Tabular.examples(train, model), batchSize),
-        Minibatches.of(Tabular.examples(validation, model), batchSize),
-        Minibatches.of(Tabular.examples(test, model), batchSize),
+        Minibatches.of(Tabular.examples(train, model, origin), batchSize),
+        Minibatches.of(Tabular.examples(validation, model, origin), batchSize),
+        Minibatches.of(Tabular.examples(test, model, testOrigin), batchSize),
         train.count(),
         validation.count(),
         test.count(),
@@ -185,7 +193,7 @@ public final class Datasets {
 
   private static int imageWidth(JavaSparkContext sc, DataSpec data) {
     return data.augmentShift() > 0
-        ? Idx.header(sc, data.path() + "/train-images-idx3-ubyte", data.path() + "/train-labels-idx1-ubyte", "data.path").cols()
+        ? Idx.header(sc, data.path(), "train", "data.path").cols()
         : 0;
   }
 
@@ -195,7 +203,7 @@ public final class Datasets {
       return new int[] {0, 0};
     }
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Idx.Header h = Idx.header(sc, data.path() + "/train-images-idx3-ubyte", data.path() + "/train-labels-idx1-ubyte", "data.path");
+    Idx.Header h = Idx.header(sc, data.path(), "train", "data.path");
     return new int[] {h.rows(), h.cols()};
   }
 
@@ -242,9 +250,10 @@ public final class Datasets {
               .filter(im -> (Idx.unit(seed, im.index()) < trainFraction) == wantTrain);
       return Minibatches.of(IdxPipeline.examples(rows, model), batchSize);
     }
-    Dataset<Row>[] parts = split(skipMissing(Tabular.read(spark, data, path, "DATA"), model), data, spec.seed());
+    Dataset<Row> read = Tabular.read(spark, data, path, "DATA");
+    Dataset<Row>[] parts = split(skipMissing(read, model), data, spec.seed());
     Dataset<Row> rows = parts[SPLITS.indexOf(split) - 1];
-    return Minibatches.of(Tabular.examples(rows, model), batchSize);
+    return Minibatches.of(Tabular.examples(rows, model, RawCsv.Origin.of(data, path, read)), batchSize);
   }
 
   /** Labelled minibatches from another dataset with an already fitted pipeline (for evaluate). */
@@ -257,7 +266,8 @@ public final class Datasets {
     if (model.params().text()) {
       throw new DataException("a text model pads its examples to the job's model.input.length; batch its data with the job (labelledBatches with a JobSpec)");
     }
-    return Minibatches.of(Tabular.examples(skipMissing(Tabular.read(spark, all, path, "DATA"), model), model), batchSize);
+    Dataset<Row> read = Tabular.read(spark, all, path, "DATA");
+    return Minibatches.of(Tabular.examples(skipMissing(read, model), model, RawCsv.Origin.of(all, path, read)), batchSize);
   }
 
   /** True when a model scores sequences (data.sequence or data.text) rather than single rows. */
@@ -296,7 +306,9 @@ public final class Datasets {
     if ("idx".equals(data.format())) {
       return IdxPipeline.examplesWithIndex(Idx.read(sc, path, "t10k", 0, sc.defaultParallelism(), "DATA"), model);
     }
-    return Tabular.featureRows(skipMissing(Tabular.read(spark, withoutLimit(data), path, "DATA"), model), model, keyColumns);
+    DataSpec all = withoutLimit(data);
+    Dataset<Row> read = Tabular.read(spark, all, path, "DATA");
+    return Tabular.featureRows(skipMissing(read, model), model, keyColumns, RawCsv.Origin.of(all, path, read));
   }
 
   /**
@@ -319,7 +331,7 @@ public final class Datasets {
   }
 
   private static DataSpec withoutLimit(DataSpec d) {
-    return new DataSpec(d.format(), d.path(), d.testPath(), d.header(), d.delimiter(), d.split(), d.partitions(), 0, d.features(), d.label(), d.sequence(), d.augmentShift(), d.missing(), d.unseen(), d.text());
+    return new DataSpec(d.format(), d.path(), d.testPath(), d.header(), d.delimiter(), d.split(), d.partitions(), 0, d.features(), d.label(), d.sequence(), d.augmentShift(), d.missing(), d.unseen(), d.text(), d.multiline());
   }
 
 }

@@ -37,18 +37,20 @@ final class Tabular {
   static Dataset<Row> read(SparkSession spark, DataSpec data, String path, String field) {
     requireExists(spark, path, field, data.format());
     if ("parquet".equals(data.format())) {
-      Dataset<Row> df = spark.read().parquet(path);
+      Dataset<Row> df = missingTokens(spark.read().parquet(path), data.missing());
       return data.limit() > 0 ? df.limit((int) Math.min(Integer.MAX_VALUE, data.limit())) : df;
     }
     // Spark's permissive CSV reader silently pads short rows with nulls and cuts long ones; with a
     // corrupt-record column it marks them instead, and a row of the wrong width is refused here.
     StructType columns =
-        spark.read().option("header", data.header()).option("delimiter", data.delimiter()).csv(path).schema();
+        spark.read().option("header", data.header()).option("delimiter", data.delimiter())
+            .option("multiLine", data.multiline()).csv(path).schema();
     StructType withCorrupt = columns.add(CORRUPT, DataTypes.StringType, true);
     Dataset<Row> df =
         spark.read()
             .option("header", data.header())
             .option("delimiter", data.delimiter())
+            .option("multiLine", data.multiline())
             .option("mode", "PERMISSIVE")
             .option("columnNameOfCorruptRecord", CORRUPT)
             .schema(withCorrupt)
@@ -64,16 +66,142 @@ final class Tabular {
       int seen = RawCsv.fields(raw, data.delimiter().charAt(0)).size();
       String line = raw.endsWith("\r") ? raw.substring(0, raw.length() - 1) : raw;
       String where = RawCsv.where(spark, path, line::equals);
+      if (!data.multiline() && RawCsv.openQuote(line)) {
+        throw new DataException(
+            field + ": a quoted value " + (where.isEmpty() ? "in " + path : where) + " is not closed on its line; the line is: "
+                + RawCsv.preview(raw) + "; expected every row on one line; if the value goes on over the next lines, set data.multiline: true"
+                + " (Spark then reads each file in one task), or remove the line breaks inside the quotes");
+      }
       throw new DataException(
           field + ": a row " + (where.isEmpty() ? "in " + path : where) + " has " + seen + " field(s), expected "
               + columns.size() + (data.header() ? " (the header's columns: " + String.join(", ", columns.fieldNames()) + ")" : "")
               + "; the line is: " + RawCsv.preview(raw)
               + "; fix or remove that line (quote a value that contains the delimiter '" + data.delimiter() + "')");
     }
-    return df.drop(CORRUPT);
+    return missingTokens(df.drop(CORRUPT), data.missing());
   }
 
   private static final String CORRUPT = "__sparktrain_corrupt_record";
+
+  /**
+   * Text cells equal to a data.missing.tokens value (both trimmed), or blank, become null, which
+   * is what every later step takes for a missing value.
+   */
+  static Dataset<Row> missingTokens(Dataset<Row> df, JobSpec.MissingSpec missing) {
+    List<String> tokens = new ArrayList<>(List.of(""));
+    for (String t : missing.tokens()) {
+      if (!tokens.contains(t.trim())) {
+        tokens.add(t.trim());
+      }
+    }
+    Column[] out = new Column[df.columns().length];
+    boolean any = false;
+    for (int i = 0; i < out.length; i++) {
+      var f = df.schema().fields()[i];
+      Column c = df.col("`" + f.name().replace("`", "``") + "`");
+      if (f.dataType().equals(DataTypes.StringType)) {
+        out[i] = when(functions.trim(c).isin(tokens.toArray()), functions.lit(null).cast(DataTypes.StringType)).otherwise(c).as(f.name());
+        any = true;
+      } else {
+        out[i] = c;
+      }
+    }
+    return any ? df.select(out) : df;
+  }
+
+  /**
+   * Before training: every row of a source, whatever its split, checked in one aggregation for
+   * missing values (under data.missing.policy fail, and in the label always), values that are not
+   * numbers, and NaN or infinite values in the numeric feature and label columns. Fails naming
+   * each bad column with its count, the first value seen and its file and line.
+   *
+   * @param policy the data.missing.policy in force (the fitted pipeline's when resuming)
+   */
+  static void check(Dataset<Row> rows, DataSpec data, String path, String field, String policy) {
+    List<String> numeric = numericColumns(data, rows.columns());
+    boolean failMissing = policy == null || "fail".equals(policy);
+    String label = data.label().column();
+    boolean hasLabel = label != null && !LabelColumns.handles(data.label()) && Arrays.asList(rows.columns()).contains(label);
+    boolean numericLabel = hasLabel && "numeric".equals(data.label().kind());
+    List<ValueCheck> checks = new ArrayList<>();
+    List<Column> aggs = new ArrayList<>();
+    for (String c : numeric) {
+      if (failMissing) {
+        checks.add(new ValueCheck(c, "missing", false, "a number"));
+      }
+      checks.add(new ValueCheck(c, "nan", false, null));
+      checks.add(new ValueCheck(c, "infinite", false, null));
+    }
+    if (failMissing) {
+      for (String c : data.features().categorical()) {
+        checks.add(new ValueCheck(c, "missing", false, "a category"));
+      }
+    }
+    if (hasLabel) {
+      checks.add(new ValueCheck(label, "missing", true, "a label"));
+      if (numericLabel) {
+        checks.add(new ValueCheck(label, "nan", true, null));
+        checks.add(new ValueCheck(label, "infinite", true, null));
+      }
+    }
+    if (checks.isEmpty()) {
+      return;
+    }
+    for (ValueCheck k : checks) {
+      aggs.add(sum(when(bad(k.column(), k.what()), 1).otherwise(0)));
+    }
+    Row counts = rows.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
+    List<String> problems = new ArrayList<>();
+    for (int i = 0; i < checks.size(); i++) {
+      long n = counts.isNullAt(i) ? 0 : counts.getLong(i);
+      if (n > 0) {
+        problems.add(problem(rows, data, path, field, checks.get(i), n));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new DataException(String.join("\n", problems));
+    }
+  }
+
+  /**
+   * One count of {@link #check}: rows of {@code column} that are missing, not numbers ("nan") or
+   * NaN/infinite ("infinite"); {@code expected} names what a missing cell should have held.
+   */
+  private record ValueCheck(String column, String what, boolean label, String expected) {}
+
+  /** Rows where {@code c} is missing ("missing"), not a number ("nan") or NaN/infinite ("infinite"). */
+  private static Column bad(String c, String what) {
+    Column v = col(c).cast("double");
+    return switch (what) {
+      case "missing" -> col(c).isNull();
+      case "nan" -> col(c).isNotNull().and(v.isNull());
+      default -> functions.isnan(v).or(v.equalTo(Double.POSITIVE_INFINITY)).or(v.equalTo(Double.NEGATIVE_INFINITY));
+    };
+  }
+
+  private static String problem(Dataset<Row> rows, DataSpec data, String path, String field, ValueCheck k, long n) {
+    String c = k.column();
+    String head = (k.label() ? "label column '" : "column '") + c + "': ";
+    if ("missing".equals(k.what())) {
+      String where = RawCsv.where(rows, data, path, c, data.missing()::isMissing);
+      return head + n + " missing value(s) in " + field + (where.isEmpty() ? "" : " (the first " + where + ")")
+          + "; expected " + k.expected() + " in every row; fill or drop those rows, or set data.missing.policy: skip"
+          + (k.label() ? "" : " or fill") + (k.label() || !"a number".equals(k.expected()) ? "" : ", or add the column to data.features.drop");
+    }
+    Object first = rows.filter(bad(c, k.what())).select(c).first().get(0);
+    String value = String.valueOf(first);
+    String where = first instanceof String ? RawCsv.where(rows, data, path, c, value::equals) : "";
+    String count = "(" + n + " such rows in " + field + (where.isEmpty() ? "" : "; the first " + where) + ")";
+    if ("nan".equals(k.what())) {
+      return head + "value \"" + value + "\" is not a number " + count + "; expected numeric values"
+          + (k.label() ? " for data.label.kind numeric; fix the data, or use data.label.kind binary or class_index" : "; fix the data, list the column in data.features.categorical or data.features.drop")
+          + ", or, " + BadCell.tokenHint(value);
+    }
+    return head + "value \"" + value + "\" is not a finite number " + count + "; " + NON_FINITE_FIX + ", or, " + BadCell.tokenHint(value);
+  }
+
+  static final String NON_FINITE_FIX =
+      "expected a finite number (NaN and infinities make training diverge); clean the data (drop or correct those rows)";
 
   /**
    * The columns the pipeline reads: the numeric and categorical feature columns and the label
@@ -161,6 +289,7 @@ final class Tabular {
       aggs.add(max(v));
       aggs.add(sum(when(col(c).isNull(), 1).otherwise(0)));
       aggs.add(sum(when(col(c).isNotNull().and(v.isNull()), 1).otherwise(0)));
+      aggs.add(sum(when(bad(c, "infinite"), 1).otherwise(0)));
     }
     double[] center = new double[numeric.size()];
     double[] scale = new double[numeric.size()];
@@ -172,20 +301,26 @@ final class Tabular {
       Row stats = train.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0])).first();
       for (int i = 0; i < numeric.size(); i++) {
         String c = numeric.get(i);
-        if (!fill && stats.get(6 * i + 4) != null && stats.getLong(6 * i + 4) > 0) {
-          throw new DataException("column '" + c + "': " + stats.getLong(6 * i + 4) + " missing value(s) in the training split" + firstMissing(train, c, data)
+        if (!fill && stats.get(7 * i + 4) != null && stats.getLong(7 * i + 4) > 0) {
+          throw new DataException("column '" + c + "': " + stats.getLong(7 * i + 4) + " missing value(s) in the training split" + firstMissing(train, c, data)
               + "; expected a number in every row; fill or drop those rows, set data.missing.policy to skip or fill, or add the column to data.features.drop");
         }
-        if (stats.get(6 * i + 5) != null && stats.getLong(6 * i + 5) > 0) {
+        if (stats.get(7 * i + 5) != null && stats.getLong(7 * i + 5) > 0) {
           Row bad = train.filter(col(c).isNotNull().and(col(c).cast("double").isNull())).select(c).first();
           String value = String.valueOf(bad.get(0));
-          throw new DataException("column '" + c + "': value \"" + value + "\" is not a number (" + stats.getLong(6 * i + 5) + " such rows; the first " + RawCsv.where(train, data, c, value::equals)
-              + "); expected numeric values; fix the data, or list the column in data.features.categorical or data.features.drop");
+          throw new DataException("column '" + c + "': value \"" + value + "\" is not a number (" + stats.getLong(7 * i + 5) + " such rows; the first " + RawCsv.where(train, data, c, value::equals)
+              + "); expected numeric values; fix the data, list the column in data.features.categorical or data.features.drop, or, " + BadCell.tokenHint(value));
         }
-        double mean = stats.isNullAt(6 * i) ? 0 : stats.getDouble(6 * i);
-        double sd = stats.isNullAt(6 * i + 1) ? 0 : stats.getDouble(6 * i + 1);
-        double lo = stats.isNullAt(6 * i + 2) ? 0 : stats.getDouble(6 * i + 2);
-        double hi = stats.isNullAt(6 * i + 3) ? 0 : stats.getDouble(6 * i + 3);
+        if (stats.get(7 * i + 6) != null && stats.getLong(7 * i + 6) > 0) {
+          Object bad = train.filter(bad(c, "infinite")).select(c).first().get(0);
+          String value = String.valueOf(bad);
+          throw new DataException("column '" + c + "': value \"" + value + "\" is not a finite number (" + stats.getLong(7 * i + 6) + " such rows in the training split"
+              + (bad instanceof String ? "; the first " + RawCsv.where(train, data, c, value::equals) : "") + "); " + NON_FINITE_FIX + ", or, " + BadCell.tokenHint(value));
+        }
+        double mean = stats.isNullAt(7 * i) ? 0 : stats.getDouble(7 * i);
+        double sd = stats.isNullAt(7 * i + 1) ? 0 : stats.getDouble(7 * i + 1);
+        double lo = stats.isNullAt(7 * i + 2) ? 0 : stats.getDouble(7 * i + 2);
+        double hi = stats.isNullAt(7 * i + 3) ? 0 : stats.getDouble(7 * i + 3);
         double[] cs = Scaling.centerScale(data.features().scaling(), mean, sd, lo, hi);
         center[i] = cs[0];
         scale[i] = cs[1];
@@ -241,6 +376,10 @@ final class Tabular {
       Row bad = train.filter(col(c).isNotNull().and(v.isNull())).select(c).first();
       throw new DataException("label column '" + c + "': value \"" + bad.get(0) + "\" is not a number (" + r.getLong(1) + " such rows); expected numeric values for data.label.kind numeric; fix the data, or use kind binary or class_index");
     }
+    if (!train.filter(bad(c, "infinite")).isEmpty()) {
+      Object bad = train.filter(bad(c, "infinite")).select(c).first().get(0);
+      throw new DataException("label column '" + c + "': value \"" + bad + "\" is not a finite number; " + NON_FINITE_FIX);
+    }
   }
 
   private static double[] meanStd(Dataset<Row> train, String c) {
@@ -268,7 +407,7 @@ final class Tabular {
 
   /** Where the first missing value of {@code c} is, for messages: "; the first at line N of F". */
   private static String firstMissing(Dataset<Row> df, String c, DataSpec data) {
-    String where = RawCsv.where(df, data, c, v -> v == null || v.isEmpty());
+    String where = RawCsv.where(df, data, c, data.missing()::isMissing);
     return where.isEmpty() ? "" : "; the first " + where;
   }
 
@@ -323,17 +462,35 @@ final class Tabular {
 
   static double parseNumber(String raw, String column) {
     if (raw == null || raw.isBlank()) {
-      throw new DataException("column '" + column + "': missing value; expected a number; fill or drop the row, or set data.missing.policy: skip or fill");
+      throw new BadCell(column, null, BadCell.Kind.MISSING, "expected a number; fill or drop the row, or set data.missing.policy: skip or fill");
     }
+    double d;
     try {
-      return Double.parseDouble(raw.trim());
+      d = Double.parseDouble(raw.trim());
     } catch (NumberFormatException e) {
-      throw new DataException("column '" + column + "': value \"" + raw + "\" is not a number; expected numeric values; fix the data");
+      if (BadCell.nonFiniteWord(raw)) {
+        throw nonFinite(column, raw);
+      }
+      throw new BadCell(column, raw, BadCell.Kind.NOT_A_NUMBER, "expected numeric values; fix the data, or, " + BadCell.tokenHint(raw));
     }
+    if (!Double.isFinite(d)) {
+      throw nonFinite(column, raw);
+    }
+    return d;
+  }
+
+  private static BadCell nonFinite(String column, String raw) {
+    return new BadCell(column, raw, BadCell.Kind.NOT_FINITE, NON_FINITE_FIX + ", or, " + BadCell.tokenHint(raw));
   }
 
   /** Rows to examples, inside partitions; the column positions are resolved once on the driver. */
   static JavaRDD<Example> examples(Dataset<Row> df, FeaturePipelineModel model) {
+    return examples(df, model, null);
+  }
+
+  /** As {@link #examples(Dataset, FeaturePipelineModel)}; a bad cell's error names its line in origin. */
+  static JavaRDD<Example> examples(Dataset<Row> df, FeaturePipelineModel model, RawCsv.Origin origin) {
+    CellLocator locator = CellLocator.of(df.sparkSession(), origin);
     requireColumns(df, model, true);
     int[] num = indices(df, model.params().numericColumns());
     int[] cat = indices(df, model.params().categoricalColumns());
@@ -352,13 +509,22 @@ final class Tabular {
         for (int i = 0; i < label.length; i++) {
           raw[i] = r.isNullAt(label[i]) ? null : String.valueOf(r.get(label[i]));
         }
-        float[] x = featurize(r, num, cat, names, model);
-        return new Example(x, model.labels(raw, x));
+        try {
+          float[] x = featurize(r, num, cat, names, model);
+          return new Example(x, model.labels(raw, x));
+        } catch (BadCell e) {
+          throw locator.locate(e);
+        }
       }
     });
   }
 
   static JavaRDD<FeatureRow> featureRows(Dataset<Row> df, FeaturePipelineModel model, List<String> keys) {
+    return featureRows(df, model, keys, null);
+  }
+
+  static JavaRDD<FeatureRow> featureRows(Dataset<Row> df, FeaturePipelineModel model, List<String> keys, RawCsv.Origin origin) {
+    CellLocator locator = CellLocator.of(df.sparkSession(), origin);
     requireColumns(df, model, false);
     int[] num = indices(df, model.params().numericColumns());
     int[] cat = indices(df, model.params().categoricalColumns());
@@ -369,7 +535,11 @@ final class Tabular {
       for (int i = 0; i < key.length; i++) {
         k[i] = r.isNullAt(key[i]) ? null : String.valueOf(r.get(key[i]));
       }
-      return new FeatureRow(k, featurize(r, num, cat, names, model));
+      try {
+        return new FeatureRow(k, featurize(r, num, cat, names, model));
+      } catch (BadCell e) {
+        throw locator.locate(e);
+      }
     });
   }
 
@@ -382,20 +552,28 @@ final class Tabular {
       x[i] =
           missing && !Double.isNaN(p.numericFill(i))
               ? p.numericFill(i)
-              : v instanceof Number n ? n.doubleValue() : parseNumber(v == null ? null : String.valueOf(v), names.get(i));
+              : v instanceof Number n ? finite(n, names.get(i)) : parseNumber(v == null ? null : String.valueOf(v), names.get(i));
     }
     String[] c = new String[cat.length];
     for (int i = 0; i < cat.length; i++) {
       if (r.isNullAt(cat[i])) {
         c[i] = p.categoricalFill(i);
         if (c[i] == null) {
-          throw new DataException("column '" + p.categoricalColumns().get(i) + "': missing value; expected a category; fill or drop the row, or set data.missing.policy: skip or fill");
+          throw new BadCell(p.categoricalColumns().get(i), null, BadCell.Kind.MISSING, "expected a category; fill or drop the row, or set data.missing.policy: skip or fill");
         }
       } else {
         c[i] = canonical(String.valueOf(r.get(cat[i])));
       }
     }
     return model.features(x, c);
+  }
+
+  private static double finite(Number n, String column) {
+    double d = n.doubleValue();
+    if (!Double.isFinite(d)) {
+      throw nonFinite(column, String.valueOf(n));
+    }
+    return d;
   }
 
   /** Fails naming every column the pipeline reads that {@code df} lacks. */

@@ -125,6 +125,11 @@ final class FieldChecks {
     if (raw == null) {
       return null;
     }
+    if ("data.missing.tokens".equals(f.path()) && raw instanceof List<?> items && items.contains(null)) {
+      // YAML reads a bare null or ~ as no value, not as the text a CSV file holds.
+      violations.add(new Violation(path, "item " + (items.indexOf(null) + 1) + " is YAML's null, not text; quote it (\"null\") to mean the text null in a cell"));
+      return null;
+    }
     Object v = switch (f.type()) {
       case STRING, ENUM -> raw instanceof String || raw instanceof Number || raw instanceof Boolean ? String.valueOf(raw) : null;
       case INT -> raw instanceof Integer || (raw instanceof Long l && l == l.intValue()) ? ((Number) raw).intValue() : null;
@@ -174,7 +179,7 @@ final class FieldChecks {
       case INT, LONG -> "an integer";
       case DOUBLE -> "a number";
       case BOOL -> "true or false";
-      case STRING_LIST -> "a list of column names, e.g. [a, b]";
+      case STRING_LIST -> "data.missing.tokens".equals(f.path()) ? "a list of cell values, e.g. [NA, \"?\"]" : "a list of column names, e.g. [a, b]";
       case LIST_OF_MAPS -> "a list of mappings";
     };
   }

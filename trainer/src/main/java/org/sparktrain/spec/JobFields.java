@@ -28,6 +28,7 @@ public final class JobFields {
     str("data.test_path", null, "Separate test file (csv/parquet); when set, data.split.test must be 0.");
     def("data.header", Type.BOOL, true, "CSV: the first line holds column names.");
     str("data.delimiter", ",", "CSV: field delimiter (one character).");
+    def("data.multiline", Type.BOOL, false, "CSV: a quoted value may span lines (a line break inside double quotes). Spark then reads each file whole in one task instead of splitting it; off, such a row stops the run with its line.");
     num("data.partitions", Type.INT, 0, 0.0, false, null, false, "Partitions of the training split; 0: Spark's default parallelism.");
     num("data.limit", Type.LONG, 0L, 0.0, false, null, false, "At most this many rows from each input file; 0: all (for runs on small slices).");
     num("data.split.train", Type.DOUBLE, 0.8, 0.0, true, 1.0, false, "Fraction of rows for training.");
@@ -49,6 +50,7 @@ public final class JobFields {
     num("data.text.vocabulary", Type.INT, 5000, 1.0, false, null, false, "Text: keep the this many most frequent words of the training split (ties by word); the embedding's vocabulary defaults to this + 2. Saved with the feature pipeline, so evaluate uses the same ids.");
     num("data.augment.shift", Type.INT, 0, 0.0, false, null, false, "idx: shift each training image by a random offset of up to this many pixels in x and y (seeded per image, the same in every epoch), filling with the background; 0: off. Validation and test images are never shifted.");
     oneOf("data.missing.policy", "fail", List.of("fail", "skip", "fill"), "A missing (empty) value in a feature or label column: fail stops and names the column; skip drops the row (the count goes to the log and summary.json; evaluate and predict skip alike); fill replaces a feature value (a missing label still fails).");
+    def("data.missing.tokens", Type.STRING_LIST, List.of(""), "Cell values that mean a missing value, compared without surrounding spaces and case-sensitively, e.g. [\"\", NA, \"?\", \"null\"]; such cells are handled by data.missing.policy (csv, and text columns of parquet). The empty cell is always missing.");
     oneOf("data.missing.fill", "mean", List.of("mean", "mode", "constant"), "fill: numeric columns get the training split's mean (mode: its most frequent value), categorical columns its most frequent category; constant: data.missing.value. Saved in the feature pipeline, so predict fills alike.");
     str("data.missing.value", null, "fill with constant: the value (a number for numeric columns, a category for categorical ones).");
     oneOf("data.features.unseen", "error", List.of("error", "ignore"), "A category not seen in the training split (validation, test, evaluate, predict): error stops and names column, value and known categories; ignore encodes it as all zeros.");
@@ -189,12 +191,25 @@ public final class JobFields {
     return names;
   }
 
+  /** A default as written in a job file; list items that YAML would misread (the empty text) quoted. */
+  static String shown(Object value) {
+    if (value instanceof List<?> items) {
+      List<String> out = new ArrayList<>();
+      for (Object item : items) {
+        String t = String.valueOf(item);
+        out.add(t.matches("[A-Za-z0-9_.-]+") ? t : "\"" + t + "\"");
+      }
+      return "[" + String.join(", ", out) + "]";
+    }
+    return String.valueOf(value);
+  }
+
   /** The job-file reference as a Markdown table, generated from the declarations. */
   public static String markdownReference() {
     StringBuilder sb = new StringBuilder();
     sb.append("| field | type | default | allowed | meaning |\n|---|---|---|---|---|\n");
     for (FieldDef f : FIELDS.values()) {
-      String dflt = f.required() ? "required" : f.defaultValue() == null ? "—" : String.valueOf(f.defaultValue());
+      String dflt = f.required() ? "required" : f.defaultValue() == null ? "—" : shown(f.defaultValue());
       sb.append("| `").append(f.path()).append("` | ")
           .append(f.type().name().toLowerCase(java.util.Locale.ROOT)).append(" | ")
           .append(dflt).append(" | ")

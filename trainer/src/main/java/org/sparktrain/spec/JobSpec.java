@@ -45,7 +45,15 @@ public record JobSpec(
       int augmentShift, // idx: random shift of training images in pixels; 0: off
       MissingSpec missing,
       String unseen, // error | ignore: a category not seen in training
-      TextSpec text) {
+      TextSpec text,
+      boolean multiline) { // csv: quoted values may span lines
+
+    public DataSpec(String format, String path, String testPath, boolean header, String delimiter, SplitSpec split,
+        int partitions, long limit, FeatureSpec features, LabelSpec label, SequenceSpec sequence, int augmentShift,
+        MissingSpec missing, String unseen, TextSpec text) {
+      this(format, path, testPath, header, delimiter, split, partitions, limit, features, label, sequence, augmentShift,
+          missing, unseen, text, false);
+    }
 
     public DataSpec(String format, String path, String testPath, boolean header, String delimiter, SplitSpec split,
         int partitions, long limit, FeatureSpec features, LabelSpec label, SequenceSpec sequence, int augmentShift,
@@ -95,12 +103,31 @@ public record JobSpec(
     }
   }
 
-  /** What to do with missing values. */
+  /** What to do with missing values, and which cell values are missing ones. */
   public record MissingSpec(
       String policy, // fail | skip | fill
       String fill, // mean | mode | constant
-      String value) { // the constant, or null
+      String value, // the constant, or null
+      List<String> tokens) { // cell values that mean missing, compared trimmed; "" is always one
+    public static final List<String> DEFAULT_TOKENS = List.of("");
     public static final MissingSpec FAIL = new MissingSpec("fail", "mean", null);
+
+    public MissingSpec(String policy, String fill, String value) {
+      this(policy, fill, value, DEFAULT_TOKENS);
+    }
+
+    public MissingSpec {
+      tokens = tokens == null ? DEFAULT_TOKENS : List.copyOf(tokens);
+    }
+
+    /** Whether a raw cell is missing: null, or equal to a token once trimmed. */
+    public boolean isMissing(String cell) {
+      if (cell == null) {
+        return true;
+      }
+      String t = cell.trim();
+      return t.isEmpty() || tokens.stream().anyMatch(k -> k.trim().equals(t));
+    }
   }
 
   /** Fractions of the rows for each split; they sum to 1. */

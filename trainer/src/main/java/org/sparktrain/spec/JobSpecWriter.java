@@ -29,6 +29,7 @@ public final class JobSpecWriter {
     putIf(data, "test_path", d.testPath());
     data.put("header", d.header());
     data.put("delimiter", d.delimiter());
+    data.put("multiline", d.multiline());
     data.put("split", map("train", d.split().train(), "validation", d.split().validation(), "test", d.split().test()));
     data.put("partitions", d.partitions());
     data.put("limit", d.limit());
@@ -55,6 +56,7 @@ public final class JobSpecWriter {
     missing.put("policy", d.missing().policy());
     missing.put("fill", d.missing().fill());
     putIf(missing, "value", d.missing().value());
+    missing.put("tokens", d.missing().tokens());
     data.put("missing", missing);
     root.put("data", data);
     List<Object> layers = new ArrayList<>();

@@ -71,9 +71,10 @@ final class Resolved {
                 str("data.sequence.step"),
                 Boolean.TRUE.equals(values.get("data.sequence.per_file"))),
             integer("data.augment.shift"),
-            new JobSpec.MissingSpec(str("data.missing.policy"), str("data.missing.fill"), str("data.missing.value")),
+            new JobSpec.MissingSpec(str("data.missing.policy"), str("data.missing.fill"), str("data.missing.value"), list("data.missing.tokens")),
             str("data.features.unseen"),
-            new JobSpec.TextSpec(str("data.text.column"), integer("data.text.vocabulary")));
+            new JobSpec.TextSpec(str("data.text.column"), integer("data.text.vocabulary")),
+            Boolean.TRUE.equals(values.get("data.multiline")));
     List<LayerSpec> layerSpecs = new ArrayList<>();
     for (Map<String, Object> l : layers) {
       layerSpecs.add(layer(l));

@@ -117,8 +117,8 @@ class BadRowsIT {
     DataException e = assertThrows(DataException.class, () -> Datasets.prepare(spark, job(uri), 4));
     assertContains(
         e.getMessage(),
-        "column 'a': 1 missing value(s) in the training split; the first at line 4 of ",
-        "set data.missing.policy to skip or fill");
+        "column 'a': 1 missing value(s) in data.path (the first at line 4 of ",
+        "set data.missing.policy: skip or fill");
   }
 
   @Test

@@ -129,7 +129,7 @@ class DataErrorsIT {
         prepareFails(List.of("1,0.5,p,0", "2,abc,q,1", "3,2.5,p,0"), "{categorical: [c]}");
     assertContains(
         e.getMessage(),
-        "column 'a': value \"abc\" is not a number (1 such rows; the first at line 3 of ",
+        "column 'a': value \"abc\" is not a number (1 such rows in data.path; the first at line 3 of ",
         "expected numeric values",
         "data.features.categorical or data.features.drop");
   }
@@ -137,7 +137,7 @@ class DataErrorsIT {
   @Test
   void textColumnLeftNumericIsNamed() throws Exception {
     DataException e = prepareFails(GOOD, "{}");
-    assertContains(e.getMessage(), "column 'c': value \"", "is not a number (4 such rows; the first at line ");
+    assertContains(e.getMessage(), "column 'c': value \"", "is not a number (4 such rows in data.path; the first at line ");
   }
 
   @Test
@@ -146,7 +146,7 @@ class DataErrorsIT {
         prepareFails(List.of("1,0.5,p,0", "2,,q,1", "3,,p,0", "4,1,q,1"), "{categorical: [c]}");
     assertContains(
         e.getMessage(),
-        "column 'a': 2 missing value(s) in the training split",
+        "column 'a': 2 missing value(s) in data.path (the first at line 3 of ",
         "expected a number in every row");
   }
 
@@ -154,7 +154,7 @@ class DataErrorsIT {
   void missingCategoryValueIsReported() throws Exception {
     DataException e =
         prepareFails(List.of("1,0.5,p,0", "2,1.5,,1", "3,2.5,q,0"), "{categorical: [c]}");
-    assertContains(e.getMessage(), "column 'c': missing values in the training split");
+    assertContains(e.getMessage(), "column 'c': 1 missing value(s) in data.path (the first at line 3 of ");
   }
 
   @Test
@@ -186,7 +186,7 @@ class DataErrorsIT {
             "{categorical: [c]}",
             "{column: y, kind: numeric}",
             TestData.NUMERIC_OUT);
-    assertContains(e.getMessage(), "label column 'y': 1 missing value(s) in the training split");
+    assertContains(e.getMessage(), "label column 'y': 1 missing value(s) in data.path (the first at line 3 of ");
   }
 
   /** A pipeline fitted once on good rows, for the tests that apply it to later data. */

@@ -249,6 +249,69 @@ class IdxIT {
     assertEquals(expected, keys);
   }
 
+  // Compressed files, the form MNIST and Fashion-MNIST are distributed in.
+
+  private static void compress(Path from, Path to, String codecClass) throws Exception {
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    var codec = new org.apache.hadoop.io.compress.CompressionCodecFactory(conf).getCodecByClassName(codecClass);
+    try (var out = codec.createOutputStream(Files.newOutputStream(to))) {
+      out.write(Files.readAllBytes(from));
+    }
+  }
+
+  private static List<String> described(org.apache.spark.api.java.JavaRDD<Idx.Image> images) {
+    List<String> out = new ArrayList<>(images.map(im -> im.index() + ":" + im.label() + ":" + Arrays.toString(im.pixels())).collect());
+    out.sort(null);
+    return out;
+  }
+
+  @Test
+  void gzipAndBzip2FilesGiveTheSameImagesAsUncompressedOnesInEveryPartition() throws Exception {
+    String gz = org.apache.hadoop.io.compress.GzipCodec.class.getName();
+    String bz2 = org.apache.hadoop.io.compress.BZip2Codec.class.getName();
+    compress(mnist.resolve("train-images-idx3-ubyte"), dir.resolve("train-images-idx3-ubyte.gz"), gz);
+    compress(mnist.resolve("train-labels-idx1-ubyte"), dir.resolve("train-labels-idx1-ubyte.bz2"), bz2);
+    compress(mnist.resolve("t10k-images-idx3-ubyte"), dir.resolve("t10k-images-idx3-ubyte.gz"), gz);
+    compress(mnist.resolve("t10k-labels-idx1-ubyte"), dir.resolve("t10k-labels-idx1-ubyte.gz"), gz);
+    assertEquals(
+        described(Idx.read(sc, TestData.uri(mnist), "train", 0, 1, "data.path")),
+        described(Idx.read(sc, TestData.uri(dir), "train", 0, 3, "data.path")));
+    assertEquals(
+        described(Idx.read(sc, TestData.uri(mnist), "train", 7, 2, "data.path")),
+        described(Idx.read(sc, TestData.uri(dir), "train", 7, 2, "data.path")));
+    PreparedData plain = Datasets.prepare(spark, job(TestData.uri(mnist), "minmax"), 8);
+    PreparedData packed = Datasets.prepare(spark, job(TestData.uri(dir), "minmax"), 8);
+    assertEquals(plain.trainCount(), packed.trainCount());
+    assertEquals(plain.testCount(), packed.testCount());
+    assertArrayEquals(plain.pipeline().params().center(), packed.pipeline().params().center());
+    assertArrayEquals(plain.pipeline().params().scale(), packed.pipeline().params().scale());
+  }
+
+  @Test
+  void aFilePresentBothPlainAndCompressedIsRefused() throws Exception {
+    writeGood("train", 3, 3);
+    compress(dir.resolve("train-images-idx3-ubyte"), dir.resolve("train-images-idx3-ubyte.gz"), org.apache.hadoop.io.compress.GzipCodec.class.getName());
+    DataException e = readFails("train");
+    assertTrue(e.getMessage().contains("train-images-idx3-ubyte and "), e.getMessage());
+    assertTrue(e.getMessage().contains("train-images-idx3-ubyte.gz are both train-images-idx3-ubyte"), e.getMessage());
+    assertTrue(e.getMessage().contains("remove or move the others"), e.getMessage());
+  }
+
+  @Test
+  void aTruncatedCompressedFileFailsWhenItsImagesAreRead() throws Exception {
+    writeGood("train", 6, 6);
+    byte[] whole = Files.readAllBytes(dir.resolve("train-images-idx3-ubyte"));
+    Files.write(dir.resolve("short"), Arrays.copyOf(whole, 16 + 3 * PIXELS));
+    Files.delete(dir.resolve("train-images-idx3-ubyte"));
+    compress(dir.resolve("short"), dir.resolve("train-images-idx3-ubyte.gz"), org.apache.hadoop.io.compress.GzipCodec.class.getName());
+    Files.delete(dir.resolve("short"));
+    var images = Idx.read(sc, TestData.uri(dir), "train", 0, 2, "data.path");
+    Exception e = assertThrows(Exception.class, images::count);
+    DataException cause = TestData.dataCause(e);
+    assertNotNull(cause, "expected a DataException in the cause chain of " + e);
+    assertTrue(cause.getMessage().contains("ends before image 3 that its header counts"), cause.getMessage());
+  }
+
   // Malformed files.
 
   private DataException readFails(String prefix) {
@@ -280,14 +343,14 @@ class IdxIT {
   }
 
   @Test
-  void gzippedImageFileIsReported() throws Exception {
+  void gzippedImageFileWithoutItsExtensionIsReported() throws Exception {
     writeGood("train", 3, 3);
     TestData.bytes(
         dir.resolve("train-images-idx3-ubyte"),
         new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0});
     DataException e = readFails("train");
     assertTrue(e.getMessage().contains("not an IDX image file"), e.getMessage());
-    assertTrue(e.getMessage().contains("a .gz file must be uncompressed first"), e.getMessage());
+    assertTrue(e.getMessage().contains("it looks gzip-compressed: name it train-images-idx3-ubyte.gz"), e.getMessage());
   }
 
   @Test

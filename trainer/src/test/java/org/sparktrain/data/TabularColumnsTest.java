@@ -98,7 +98,8 @@ class TabularColumnsTest {
   void parseNumberNamesColumnAndValue() {
     DataException e = assertThrows(DataException.class, () -> Tabular.parseNumber("12a", "age"));
     assertEquals(
-        "column 'age': value \"12a\" is not a number; expected numeric values; fix the data",
+        "column 'age': value \"12a\" is not a number; expected numeric values; fix the data, or, if \"12a\" marks a"
+            + " missing value, declare it: data.missing.tokens: [\"12a\"]",
         e.getMessage());
   }
 

@@ -144,7 +144,7 @@ class JobFieldsTest {
     String dflt =
         f.required()
             ? "required"
-            : f.defaultValue() == null ? "—" : String.valueOf(f.defaultValue());
+            : f.defaultValue() == null ? "—" : JobFields.shown(f.defaultValue());
     assertTrue(row.contains(" | " + dflt + " | "), row);
   }
 

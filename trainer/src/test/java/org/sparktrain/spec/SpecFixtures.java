@@ -66,6 +66,7 @@ final class SpecFixtures {
         test_path: hdfs:///data/test.parquet
         header: false
         delimiter: ";"
+        multiline: true
         split: {train: 0.75, validation: 0.25, test: 0.0}
         partitions: 8
         limit: 1000
@@ -80,7 +81,7 @@ final class SpecFixtures {
           kind: numeric
           classes: 3
           scaling: standardize
-        missing: {policy: fill, fill: constant, value: "0"}
+        missing: {policy: fill, fill: constant, value: "0", tokens: [NA, "?", "null"]}
         sequence: {id: customer, step: month}
       model:
         weight_init: lecun_normal
