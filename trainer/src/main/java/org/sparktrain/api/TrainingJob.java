@@ -89,6 +89,16 @@ public final class TrainingJob {
     return new TrainingJob(yaml, source, more);
   }
 
+  /**
+   * This job with fields changed as {@code train --set} changes them: {@code
+   * job.withSettings("training.epochs=5", "strategy.type=sharing")}.
+   */
+  public TrainingJob withSettings(String... pathEqualsValue) {
+    List<String> more = new ArrayList<>(overrides);
+    more.addAll(List.of(pathEqualsValue));
+    return new TrainingJob(yaml, source, more);
+  }
+
   /** The resolved job, every default filled in. */
   public JobSpec spec() {
     return spec;
