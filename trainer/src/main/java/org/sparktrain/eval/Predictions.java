@@ -146,23 +146,40 @@ public final class Predictions {
       Iterator<T> it, String confJson, float[] params,
       java.util.function.BiFunction<MultiLayerNetwork, List<T>, INDArray> output,
       java.util.function.BiFunction<T, float[], Row> row) {
-    List<Row> result = new ArrayList<>();
     if (!it.hasNext()) {
-      return result.iterator();
+      return java.util.Collections.emptyIterator();
     }
     MultiLayerNetwork net = DistributedEvaluator.rebuild(confJson, params);
-    List<T> batch = new ArrayList<>(BATCH);
-    while (it.hasNext()) {
-      batch.add(it.next());
-      if (batch.size() == BATCH || !it.hasNext()) {
-        float[][] y = org.sparktrain.model.Losses.probabilities(net, output.apply(net, batch)).toFloatMatrix();
-        for (int i = 0; i < y.length; i++) {
-          result.add(row.apply(batch.get(i), y[i]));
-        }
-        batch.clear();
+    // One batch at a time as Spark pulls rows, so that a partition never sits in memory whole.
+    return new Iterator<Row>() {
+      private final List<Row> ready = new ArrayList<>(BATCH);
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < ready.size() || it.hasNext();
       }
-    }
-    return result.iterator();
+
+      @Override
+      public Row next() {
+        if (next == ready.size()) {
+          if (!it.hasNext()) {
+            throw new java.util.NoSuchElementException();
+          }
+          List<T> batch = new ArrayList<>(BATCH);
+          while (batch.size() < BATCH && it.hasNext()) {
+            batch.add(it.next());
+          }
+          float[][] y = org.sparktrain.model.Losses.probabilities(net, output.apply(net, batch)).toFloatMatrix();
+          ready.clear();
+          next = 0;
+          for (int i = 0; i < y.length; i++) {
+            ready.add(row.apply(batch.get(i), y[i]));
+          }
+        }
+        return ready.get(next++);
+      }
+    };
   }
 
   private static Row row(String[] keys, float[] out, float[] features, FeaturePipelineModel pipeline) {
