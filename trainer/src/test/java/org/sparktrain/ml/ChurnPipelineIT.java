@@ -33,7 +33,7 @@ import org.sparktrain.TestSpark;
 /**
  * The classifier in an MLlib Pipeline on the churn data: test accuracy of the published network,
  * MLlib's evaluators on its columns, PipelineModel persistence, and CrossValidator choosing a
- * learning rate by AUC.
+ * learning rate by AUC (its model saved and loaded too).
  */
 class ChurnPipelineIT {
   @TempDir static Path tmp;
@@ -115,7 +115,7 @@ class ChurnPipelineIT {
   }
 
   @Test
-  void crossValidatorChoosesTheLearningRateByAuc() {
+  void crossValidatorChoosesTheLearningRateByAuc() throws Exception {
     NeuralNetClassifier network =
         new NeuralNetClassifier().setLabelCol("Exited").setLayers(6, 6).setEpochs(2).setBatchSize(64);
     ParamMap[] grid = new ParamGridBuilder().addGrid(network.learningRate(), new double[] {1e-5, 0.02}).build();
@@ -136,5 +136,11 @@ class ChurnPipelineIT {
     assertEquals(0.02, chosen.getLearningRate());
     double testAuc = new BinaryClassificationEvaluator().setLabelCol("Exited").evaluate(model.transform(test));
     assertTrue(testAuc > 0.7, "test AUC of the chosen model " + testAuc);
+
+    String dir = tmp.resolve("churn-cv").toString();
+    model.write().save(dir);
+    CrossValidatorModel loaded = CrossValidatorModel.load(dir);
+    assertArrayEquals(auc, loaded.avgMetrics());
+    assertEquals(testAuc, new BinaryClassificationEvaluator().setLabelCol("Exited").evaluate(loaded.transform(test)));
   }
 }
