@@ -4,10 +4,14 @@
 #   deploy/submit.sh --cluster CONF JOB --output DIR [--set path=value]... [--resume]
 #                    [--master URL] [--conf key=value]... [--jar JAR] [--secret-file FILE]
 #                    [-- TRAIN_OPTION...]
+#   deploy/submit.sh --cluster CONF --class MAIN [--master URL] [--conf key=value]... [--jar JAR]
+#                    [--secret-file FILE] [-- APP_ARGUMENT...]
 #
 # CONF is a spark-defaults file (cluster-configs/*.conf) given to spark-submit as --properties-file;
 # --master and --conf override it. The trainer's `train` command gets JOB, --output, --set and
 # --resume (and anything after --). JOB is read by the driver, which runs here (client mode).
+# With --class, the jar's class MAIN (your own Spark application, e.g.
+# org.sparktrain.examples.ChurnPipelineApp) runs instead of the trainer, with the arguments after --.
 # spark-submit is $SPARK_HOME/bin/spark-submit, else the one on PATH, else Spark's launcher run
 # from the Maven-built spark-dist/target/spark-home. Exit code: the trainer's (0, 1, 2), or 2
 # for bad usage of this script.
@@ -21,13 +25,13 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 usage() {
-  sed -n '4,6p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '4,8p' "$0" | sed 's/^# \{0,1\}//' >&2
   echo "e.g.: deploy/submit.sh --cluster cluster-configs/standalone.conf jobs/churn.yaml --output runs/churn-c1" >&2
   exit 2
 }
 fail() { echo "submit.sh: $*" >&2; echo "usage:" >&2; usage; }
 
-conf="" job="" output="" master="" jar="$root/app/target/sparktrain-app.jar" secret_file="${SPARKTRAIN_SECRET_FILE:-}"
+conf="" job="" output="" master="" main="" trainer_opts=0 jar="$root/app/target/sparktrain-app.jar" secret_file="${SPARKTRAIN_SECRET_FILE:-}"
 train_args=() submit_confs=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -35,8 +39,8 @@ while [[ $# -gt 0 ]]; do
     --output) [[ $# -ge 2 ]] || fail "--output needs a directory"; output="$2"; shift 2 ;;
     --set)
       [[ $# -ge 2 && "$2" == *=* ]] || fail "--set needs path=value, got '${2:-}'"
-      train_args+=(--set "$2"); shift 2 ;;
-    --resume) train_args+=(--resume); shift ;;
+      train_args+=(--set "$2"); trainer_opts=1; shift 2 ;;
+    --resume) train_args+=(--resume); trainer_opts=1; shift ;;
     --master) [[ $# -ge 2 ]] || fail "--master needs a URL"; master="$2"; shift 2 ;;
     --conf)
       [[ $# -ge 2 && "$2" == *=* ]] || fail "--conf needs key=value, got '${2:-}'"
@@ -45,6 +49,7 @@ while [[ $# -gt 0 ]]; do
       submit_confs+=(--conf "$2"); shift 2 ;;
     --secret-file) [[ $# -ge 2 ]] || fail "--secret-file needs a file"; secret_file="$2"; shift 2 ;;
     --jar) [[ $# -ge 2 ]] || fail "--jar needs a file"; jar="$2"; shift 2 ;;
+    --class) [[ $# -ge 2 ]] || fail "--class needs a main class"; main="$2"; shift 2 ;;
     -h|--help) usage ;;
     --) shift; train_args+=("$@"); break ;;
     -*) fail "unknown option '$1'" ;;
@@ -53,9 +58,14 @@ while [[ $# -gt 0 ]]; do
 done
 [[ -n "$conf" ]] || fail "missing --cluster CONF (one of: $(ls "$root"/cluster-configs/*.conf 2>/dev/null | xargs -n1 basename | tr '\n' ' '))"
 [[ -f "$conf" ]] || fail "cluster config '$conf' not found"
-[[ -n "$job" ]] || fail "missing the job file"
-[[ -f "$job" ]] || fail "job file '$job' not found"
-[[ -n "$output" ]] || fail "missing --output DIR"
+if [[ -n "$main" ]]; then
+  [[ -z "$job" && -z "$output" && $trainer_opts == 0 ]] \
+    || fail "--class runs your own application: give its arguments after --, not a job file, --output, --set or --resume"
+else
+  [[ -n "$job" ]] || fail "missing the job file"
+  [[ -f "$job" ]] || fail "job file '$job' not found"
+  [[ -n "$output" ]] || fail "missing --output DIR"
+fi
 [[ -f "$jar" ]] || { echo "submit.sh: no application jar at $jar; build it with: mvn -B -DskipTests package" >&2; exit 2; }
 
 # The value of KEY in CONF, overridden by a --conf KEY=...; empty when neither sets it.
@@ -90,9 +100,13 @@ if [[ "$(setting spark.authenticate)" == true && "$effective_master" == spark://
   (umask 077; { cat "$conf"; printf '\nspark.authenticate.secret %s\n' "$secret"; } >"$props")
 fi
 
-args=(--properties-file "$props" --class org.sparktrain.cli.Main)
+args=(--properties-file "$props" --class "${main:-org.sparktrain.cli.Main}")
 [[ -n "$master" ]] && args+=(--master "$master")
-args+=("${submit_confs[@]+"${submit_confs[@]}"}" "$jar" train "$job" --output "$output" "${train_args[@]+"${train_args[@]}"}")
+if [[ -n "$main" ]]; then
+  args+=("${submit_confs[@]+"${submit_confs[@]}"}" "$jar" "${train_args[@]+"${train_args[@]}"}")
+else
+  args+=("${submit_confs[@]+"${submit_confs[@]}"}" "$jar" train "$job" --output "$output" "${train_args[@]+"${train_args[@]}"}")
+fi
 
 # Not exec: the private properties file is removed when spark-submit ends.
 if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then

@@ -41,7 +41,24 @@ public final class Datasets {
    */
   public static PreparedData prepare(
       SparkSession spark, JobSpec spec, int batchSize, FeaturePipelineModel fitted, FeaturePipelineModel featuresFrom) {
+    return prepare(spark, spec, batchSize, fitted, featuresFrom, null);
+  }
+
+  /**
+   * As {@link #prepare(SparkSession, JobSpec, int, FeaturePipelineModel, FeaturePipelineModel)};
+   * when {@code given} is not null, its rows take the place of data.path (a caller's DataFrame):
+   * split, featurized and batched exactly as rows read from a file. Tabular and text jobs only.
+   */
+  public static PreparedData prepare(
+      SparkSession spark, JobSpec spec, int batchSize, FeaturePipelineModel fitted, FeaturePipelineModel featuresFrom,
+      Dataset<Row> given) {
     DataSpec data = spec.data();
+    if (given != null && ("idx".equals(data.format()) || data.sequence().rows())) {
+      throw new DataException(
+          "a DataFrame was given as the data, but the job reads "
+              + ("idx".equals(data.format()) ? "idx files (data.format: idx)" : "sequences (data.sequence)")
+              + " from data.path; expected a tabular or text job; train this job from data.path instead");
+    }
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int partitions = data.partitions() > 0 ? data.partitions() : sc.defaultParallelism();
     if ("idx".equals(data.format())) {
@@ -51,9 +68,9 @@ public final class Datasets {
       return prepareSequences(spark, spec, batchSize, partitions, fitted);
     }
     if (data.text().enabled()) {
-      return prepareText(spark, spec, batchSize, partitions, fitted);
+      return prepareText(spark, spec, batchSize, partitions, fitted, given);
     }
-    Dataset<Row> all = Tabular.read(spark, data, data.path(), "data.path");
+    Dataset<Row> all = given != null ? limited(given, data) : Tabular.read(spark, data, data.path(), "data.path");
     long[] skipped = {0};
     boolean skip = fitted != null ? fitted.params().skipsMissing() : "skip".equals(data.missing().policy());
     if (skip) {
@@ -110,10 +127,10 @@ public final class Datasets {
   }
 
   private static PreparedData prepareText(
-      SparkSession spark, JobSpec spec, int batchSize, int partitions, FeaturePipelineModel fitted) {
+      SparkSession spark, JobSpec spec, int batchSize, int partitions, FeaturePipelineModel fitted, Dataset<Row> given) {
     DataSpec data = spec.data();
     int length = spec.model().input().length();
-    Dataset<Row> all = Tabular.read(spark, data, data.path(), "data.path");
+    Dataset<Row> all = given != null ? limited(given, data) : Tabular.read(spark, data, data.path(), "data.path");
     Text.requireColumns(all, data, "data.path");
     Dataset<Row>[] parts = split(all, data, spec.seed());
     Dataset<Row> test =
@@ -130,6 +147,21 @@ public final class Datasets {
         test.count(),
         model.params().vocabulary().size() + 2,
         0);
+  }
+
+  /** A caller's rows, cut to data.limit as rows read from a file are. */
+  private static Dataset<Row> limited(Dataset<Row> rows, DataSpec data) {
+    return data.limit() > 0 ? rows.limit((int) Math.min(Integer.MAX_VALUE, data.limit())) : rows;
+  }
+
+  /** Feature rows for scoring a caller's DataFrame, keeping the listed key columns. */
+  public static JavaRDD<FeatureRow> featureRows(Dataset<Row> rows, FeaturePipelineModel model, List<String> keyColumns) {
+    if (model.params().text() || "idx".equals(model.params().format())) {
+      throw new DataException(
+          "this model scores " + (model.params().text() ? "text sequences" : "idx images")
+              + ", not feature rows of a DataFrame; score it with the predict command from its files");
+    }
+    return Tabular.featureRows(skipMissing(rows, model), model, keyColumns);
   }
 
   private static PreparedData prepareIdx(

@@ -36,19 +36,37 @@ public final class Predictions {
 
   public static Dataset<Row> score(
       SparkSession spark, ModelArchive.Loaded model, String dataPath, List<String> keys) {
-    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     FeaturePipelineModel pipeline = model.pipeline();
     if (Datasets.scoresSequences(model.spec(), pipeline)) {
       return scoreSequences(spark, model, dataPath, keys);
     }
     JavaRDD<FeatureRow> rows =
         Datasets.featureRows(spark, model.spec().data(), dataPath, pipeline, keys);
+    return score(spark, model, rows, keys.isEmpty() && "idx".equals(model.spec().data().format()) ? List.of("index") : keys);
+  }
+
+  /**
+   * Scores a caller's DataFrame of feature rows (tabular models): one output row per input row
+   * with the key columns, the prediction and, for classifiers, one probability column per class.
+   */
+  public static Dataset<Row> score(SparkSession spark, ModelArchive.Loaded model, Dataset<Row> rows, List<String> keys) {
+    if (Datasets.scoresSequences(model.spec(), model.pipeline())) {
+      throw new org.sparktrain.data.DataException(
+          "this model scores whole sequences, not single rows of a DataFrame; score it with the predict command from its files");
+    }
+    return score(spark, model, Datasets.featureRows(rows, model.pipeline(), keys), keys);
+  }
+
+  private static Dataset<Row> score(
+      SparkSession spark, ModelArchive.Loaded model, JavaRDD<FeatureRow> rows, List<String> outKeys) {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    FeaturePipelineModel pipeline = model.pipeline();
     Broadcast<String> conf = sc.broadcast(model.network().getLayerWiseConfigurations().toJson());
     Broadcast<float[]> params = sc.broadcast(model.network().params().toFloatVector());
     JavaRDD<Row> out =
         rows.mapPartitions(
             (Iterator<FeatureRow> it) -> scorePartition(it, conf.value(), params.value(), pipeline));
-    return spark.createDataFrame(out, schema(keys.isEmpty() && "idx".equals(model.spec().data().format()) ? List.of("index") : keys, pipeline));
+    return spark.createDataFrame(out, schema(outKeys, pipeline));
   }
 
   /**
@@ -128,23 +146,40 @@ public final class Predictions {
       Iterator<T> it, String confJson, float[] params,
       java.util.function.BiFunction<MultiLayerNetwork, List<T>, INDArray> output,
       java.util.function.BiFunction<T, float[], Row> row) {
-    List<Row> result = new ArrayList<>();
     if (!it.hasNext()) {
-      return result.iterator();
+      return java.util.Collections.emptyIterator();
     }
     MultiLayerNetwork net = DistributedEvaluator.rebuild(confJson, params);
-    List<T> batch = new ArrayList<>(BATCH);
-    while (it.hasNext()) {
-      batch.add(it.next());
-      if (batch.size() == BATCH || !it.hasNext()) {
-        float[][] y = org.sparktrain.model.Losses.probabilities(net, output.apply(net, batch)).toFloatMatrix();
-        for (int i = 0; i < y.length; i++) {
-          result.add(row.apply(batch.get(i), y[i]));
-        }
-        batch.clear();
+    // One batch at a time as Spark pulls rows, so that a partition never sits in memory whole.
+    return new Iterator<Row>() {
+      private final List<Row> ready = new ArrayList<>(BATCH);
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < ready.size() || it.hasNext();
       }
-    }
-    return result.iterator();
+
+      @Override
+      public Row next() {
+        if (next == ready.size()) {
+          if (!it.hasNext()) {
+            throw new java.util.NoSuchElementException();
+          }
+          List<T> batch = new ArrayList<>(BATCH);
+          while (batch.size() < BATCH && it.hasNext()) {
+            batch.add(it.next());
+          }
+          float[][] y = org.sparktrain.model.Losses.probabilities(net, output.apply(net, batch)).toFloatMatrix();
+          ready.clear();
+          next = 0;
+          for (int i = 0; i < y.length; i++) {
+            ready.add(row.apply(batch.get(i), y[i]));
+          }
+        }
+        return ready.get(next++);
+      }
+    };
   }
 
   private static Row row(String[] keys, float[] out, float[] features, FeaturePipelineModel pipeline) {

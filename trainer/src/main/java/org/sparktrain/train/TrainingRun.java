@@ -11,6 +11,8 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -70,6 +72,14 @@ public final class TrainingRun {
     return this;
   }
 
+  private Dataset<Row> input;
+
+  /** Trains on these rows (a caller's DataFrame) instead of reading data.path. */
+  public TrainingRun input(Dataset<Row> rows) {
+    this.input = rows;
+    return this;
+  }
+
   /** Runs the job and returns the summary written to summary.json. */
   public Map<String, Object> run() {
     Instant started = Instant.now();
@@ -97,7 +107,7 @@ public final class TrainingRun {
     PreparedData data =
         phases.run(
             "Read and prepare data",
-            () -> Datasets.prepare(spark, spec, batch, savedPipeline, sourcePipeline));
+            () -> Datasets.prepare(spark, spec, batch, savedPipeline, sourcePipeline, input));
     // Only now that the data was read without error: nothing of an earlier run is touched by a run
     // that stops on bad data.
     out.restartMetrics(resumed.map(RunCheckpoints.Resumed::history).orElse(List.of()));
