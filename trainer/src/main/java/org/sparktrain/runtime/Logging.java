@@ -54,5 +54,7 @@ public final class Logging {
     Configurator.setLevel("org.apache.spark.executor.Executor", Level.OFF);
     Configurator.setLevel("org.apache.spark.scheduler.TaskSetManager", Level.OFF);
     Configurator.setLevel("org.apache.spark.sql.execution.datasources.FileFormatWriter", Level.OFF);
+    // "Aborting task" with the stack trace, when a task writing predictions meets bad data.
+    Configurator.setLevel("org.apache.spark.util.Utils", Level.OFF);
   }
 }
