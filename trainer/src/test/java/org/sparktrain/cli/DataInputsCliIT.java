@@ -76,15 +76,9 @@ class DataInputsCliIT {
     assertEquals(0, r.code(), r.err());
   }
 
+  /** Every file of the run with its SHA-256 and modification time. */
   private static Map<String, String> snapshot() throws Exception {
-    Map<String, String> files = new TreeMap<>();
-    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    try (Stream<Path> all = Files.walk(run)) {
-      for (Path p : all.filter(Files::isRegularFile).toList()) {
-        files.put(run.relativize(p).toString(), HexFormat.of().formatHex(sha.digest(Files.readAllBytes(p))));
-      }
-    }
-    return files;
+    return org.sparktrain.RunFiles.snapshot(run);
   }
 
   private static void assertBadInput(Result r, String... parts) {
