@@ -62,24 +62,52 @@ public final class EarlyStopping {
     return spec.monitor();
   }
 
-  /** State for a checkpoint. */
-  public Map<String, Object> state() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("monitor", spec.monitor());
-    m.put("best", Double.isNaN(best) ? null : best);
-    m.put("best_epoch", bestEpoch);
-    m.put("wait", wait);
-    return m;
+  /**
+   * What a checkpoint keeps of an early-stopping watch, under the keys {@code monitor}, {@code best}
+   * (null before any value), {@code best_epoch} and {@code wait}.
+   *
+   * @param best the best value so far; NaN before any
+   * @param epochsSinceBest the epochs since the last improvement ({@code wait})
+   */
+  public record State(String monitor, double best, int bestEpoch, int epochsSinceBest) {
+    public Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("monitor", monitor);
+      m.put("best", Double.isNaN(best) ? null : best);
+      m.put("best_epoch", bestEpoch);
+      m.put("wait", epochsSinceBest);
+      return m;
+    }
+
+    /** The state {@link #toMap} wrote; null for null. */
+    public static State fromMap(Map<?, ?> m) {
+      if (m == null) {
+        return null;
+      }
+      Object b = m.get("best");
+      return new State(
+          (String) m.get("monitor"),
+          b instanceof Number n ? n.doubleValue() : Double.NaN,
+          ((Number) m.get("best_epoch")).intValue(),
+          ((Number) m.get("wait")).intValue());
+    }
   }
 
-  /** Restores state written by {@link #state()} (for the same monitored metric). */
-  public void restore(Map<String, Object> state) {
-    if (state == null || !spec.monitor().equals(state.get("monitor"))) {
+  /** State for a checkpoint. */
+  public State state() {
+    return new State(spec.monitor(), best, bestEpoch, wait);
+  }
+
+  /**
+   * Restores state written by {@link #state()}; does nothing for null or for state of another
+   * monitored metric.
+   */
+  public void restore(State state) {
+    if (state == null || !spec.monitor().equals(state.monitor())) {
       return;
     }
-    Object b = state.get("best");
-    best = b instanceof Number n ? n.doubleValue() : Double.NaN;
-    bestEpoch = ((Number) state.get("best_epoch")).intValue();
-    wait = ((Number) state.get("wait")).intValue();
+    best = state.best();
+    bestEpoch = state.bestEpoch();
+    wait = state.epochsSinceBest();
   }
 }

@@ -46,10 +46,18 @@ final class RunCheckpoints {
   private final CheckpointStore store;
   private final String dir;
   private final Configuration conf;
+  private final JobSpec spec;
+  private final Map<String, Object> provenance;
 
-  RunCheckpoints(String dir, Configuration conf) {
+  /**
+   * @param spec the run's job, saved in each checkpoint and compared with the one a checkpoint holds
+   * @param provenance the run's {@link Provenance}; each manifest names its versions
+   */
+  RunCheckpoints(String dir, Configuration conf, JobSpec spec, Map<String, Object> provenance) {
     this.dir = dir;
     this.conf = conf;
+    this.spec = spec;
+    this.provenance = provenance;
     this.store = new CheckpointStore(dir, conf);
   }
 
@@ -64,52 +72,63 @@ final class RunCheckpoints {
     return dir;
   }
 
+  /**
+   * What one checkpoint saves: the state after its epoch (whose number is the checkpoint's step),
+   * the network with its updater state, the best network so far (null without early stopping), the
+   * fitted feature pipeline, the epoch's metrics line (in the manifest) and the checkpoints
+   * retention keeps beyond checkpoint.keep.
+   */
+  record Checkpoint(
+      TrainingState state,
+      MultiLayerNetwork network,
+      MultiLayerNetwork best,
+      FeaturePipelineModel pipeline,
+      Map<String, Object> metrics,
+      Set<Long> alsoKeep) {}
+
   /** A run taken back from a checkpoint. */
   record Resumed(
-      int epoch,
-      MultiLayerNetwork network,
-      MultiLayerNetwork best,
-      FeaturePipelineModel pipeline,
-      Map<String, Object> state,
-      List<Map<String, Object>> history) {}
+      TrainingState state, MultiLayerNetwork network, MultiLayerNetwork best, FeaturePipelineModel pipeline) {
 
-  /** Saves the state after {@code epoch} as checkpoint step {@code epoch}; retention follows. */
-  void save(
-      int epoch,
-      MultiLayerNetwork network,
-      MultiLayerNetwork best,
-      FeaturePipelineModel pipeline,
-      JobSpec spec,
-      Map<String, Object> state,
-      Map<String, Object> metrics,
-      Map<String, Object> provenance,
-      Set<Long> alsoKeep) {
-    Map<String, byte[]> files = new LinkedHashMap<>();
-    files.put(NETWORK, bytes(network, true));
-    if (best != null) {
-      files.put(BEST, bytes(best, false));
+    /** The epoch the checkpoint was written after. */
+    int epoch() {
+      return state.epoch();
     }
-    files.put(PIPELINE, pipeline.toJson().getBytes(StandardCharsets.UTF_8));
+
+    List<Map<String, Object>> history() {
+      return state.history();
+    }
+  }
+
+  /** Saves {@code c} as checkpoint step {@code c.state().epoch()}; retention follows. */
+  void save(Checkpoint c) {
+    int epoch = c.state().epoch();
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put(NETWORK, bytes(c.network(), true));
+    if (c.best() != null) {
+      files.put(BEST, bytes(c.best(), false));
+    }
+    files.put(PIPELINE, c.pipeline().toJson().getBytes(StandardCharsets.UTF_8));
     files.put(JOB, JobSpecWriter.toYaml(spec).getBytes(StandardCharsets.UTF_8));
-    files.put(STATE, Json.write(state).getBytes(StandardCharsets.UTF_8));
+    files.put(STATE, Json.write(c.state().toMap()).getBytes(StandardCharsets.UTF_8));
     Map<String, Object> manifest = new LinkedHashMap<>();
     manifest.put("epoch", epoch);
-    manifest.put("iteration", (long) network.getIterationCount());
-    manifest.put("metrics", metrics);
+    manifest.put("iteration", (long) c.network().getIterationCount());
+    manifest.put("metrics", c.metrics());
     manifest.put("seed", spec.seed());
     manifest.put("spark_version", provenance.get("spark_version"));
     manifest.put("dl4j_version", provenance.get("dl4j_version"));
     manifest.put("trainer_version", provenance.get("trainer_version"));
     store.save(epoch, manifest, files);
-    List<Long> deleted = store.retain(spec.checkpoint().keep(), alsoKeep);
+    List<Long> deleted = store.retain(spec.checkpoint().keep(), c.alsoKeep());
     LOG.info("Checkpoint of epoch {} in {}{}", epoch, dir, deleted.isEmpty() ? "" : "; removed " + deleted);
   }
 
   /**
-   * The newest good checkpoint, refused when its job differs from {@code spec} in anything but
+   * The newest good checkpoint, refused when its job differs from the run's in anything but
    * training.epochs, early_stopping and checkpoint.auto_resume; empty when the directory holds none.
    */
-  Optional<Resumed> latest(JobSpec spec) {
+  Optional<Resumed> latest() {
     Optional<CheckpointStore.Loaded> found = store.latestGood(problem -> LOG.warn("Skipping checkpoint: {}", problem));
     if (found.isEmpty()) {
       return Optional.empty();
@@ -123,8 +142,7 @@ final class RunCheckpoints {
     try {
       @SuppressWarnings("unchecked")
       Map<String, Object> state = Json.mapper().readValue(files.get(STATE), Map.class);
-      @SuppressWarnings("unchecked")
-      List<Map<String, Object>> history = (List<Map<String, Object>>) state.get("history");
+      TrainingState training = TrainingState.fromMap(state, c.info().path() + "/" + STATE);
       MultiLayerNetwork network =
           SafeNetworkReader.read(files.get(NETWORK), true, Set.of(), c.info().path() + "/" + NETWORK);
       MultiLayerNetwork best =
@@ -133,8 +151,7 @@ final class RunCheckpoints {
               : null;
       FeaturePipelineModel pipeline =
           FeaturePipelineModel.fromJson(new String(files.get(PIPELINE), StandardCharsets.UTF_8));
-      return Optional.of(
-          new Resumed(((Number) state.get("epoch")).intValue(), network, best, pipeline, state, history));
+      return Optional.of(new Resumed(training, network, best, pipeline));
     } catch (IOException e) {
       throw new UncheckedIOException("reading checkpoint " + c.info().path(), e);
     }

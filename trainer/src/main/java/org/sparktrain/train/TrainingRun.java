@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -21,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.data.Datasets;
 import org.sparktrain.data.FeaturePipelineModel;
-import org.sparktrain.eval.EarlyStopping;
 import org.sparktrain.data.PreparedData;
 import org.sparktrain.eval.DistributedEvaluator;
 import org.sparktrain.model.InputDims;
@@ -80,38 +78,74 @@ public final class TrainingRun {
     return this;
   }
 
-  /** Runs the job and returns the summary written to summary.json. */
+  /**
+   * Runs the job and returns the summary written to summary.json: opens the outputs, finds the
+   * checkpoint to resume from, prepares the data, builds the model, trains the epochs, then
+   * evaluates the test split and writes the outputs.
+   */
   public Map<String, Object> run() {
-    Instant started = Instant.now();
+    RunContext run = open(Instant.now());
+    Optional<RunCheckpoints.Resumed> resumed = findCheckpoint(run);
+    TrainingSplits splits = prepareData(run, resumed);
+    EpochLoop.Result result;
+    try {
+      MultiLayerNetwork initial = buildModel(run, splits.data(), resumed);
+      result = trainEpochs(run, splits, initial, resumed);
+    } finally {
+      splits.unpersist();
+    }
+    return finish(run, splits.data(), result);
+  }
+
+  /** The run's Spark context, phases, output directory (new, or the one resumed) and checkpoints. */
+  private RunContext open(Instant started) {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration hadoop = sc.hadoopConfiguration();
     Phases phases = new Phases(sc);
     RunOutputs out = resume ? RunOutputs.open(outputDir, hadoop) : RunOutputs.create(outputDir, hadoop);
-    RunCheckpoints checkpoints = new RunCheckpoints(RunCheckpoints.dir(spec, out.dir()), hadoop);
-    Optional<RunCheckpoints.Resumed> resumed =
-        resume ? phases.run("Find checkpoint", () -> checkpoints.latest(spec)) : Optional.empty();
-    if (resume && resumed.isEmpty()) {
+    RunCheckpoints checkpoints =
+        new RunCheckpoints(
+            RunCheckpoints.dir(spec, out.dir()), hadoop, spec, Provenance.of(spec, spark, started));
+    return new RunContext(spec, sc, hadoop, phases, out, checkpoints, started);
+  }
+
+  /** With resume, the newest good checkpoint; empty for a new run or when there is none yet. */
+  private Optional<RunCheckpoints.Resumed> findCheckpoint(RunContext run) {
+    if (!resume) {
+      return Optional.empty();
+    }
+    RunCheckpoints checkpoints = run.checkpoints();
+    Optional<RunCheckpoints.Resumed> resumed = run.phases().run("Find checkpoint", checkpoints::latest);
+    if (resumed.isEmpty()) {
       // A restart after a lost executor continues this process's own run; a user's --resume may
       // only start over where nothing was recorded yet.
       if (restarts.isEmpty()) {
-        out.requireNothingRecorded(spec, checkpoints.dir());
+        run.out().requireNothingRecorded(spec, checkpoints.dir());
       }
       LOG.warn("No checkpoint in {}; starting from epoch 1", checkpoints.dir());
     }
     resumed.ifPresent(r -> LOG.info("Resuming after epoch {} from {}", r.epoch(), checkpoints.dir()));
-    int batch = StrategyContext.batchSizePerWorker(spec);
+    return resumed;
+  }
 
+  /**
+   * Reads and prepares the data (with the feature pipeline of the checkpoint resumed from), and
+   * only then starts metrics.jsonl over and writes job.yaml; caches the training and validation
+   * minibatches for the epochs.
+   */
+  private TrainingSplits prepareData(RunContext run, Optional<RunCheckpoints.Resumed> resumed) {
+    int batch = StrategyContext.batchSizePerWorker(spec);
     FeaturePipelineModel savedPipeline = resumed.map(RunCheckpoints.Resumed::pipeline).orElse(null);
     FeaturePipelineModel sourcePipeline =
-        savedPipeline == null ? NetworkSources.sourcePipeline(spec, hadoop) : null;
+        savedPipeline == null ? NetworkSources.sourcePipeline(spec, run.hadoop()) : null;
     PreparedData data =
-        phases.run(
+        run.phases().run(
             "Read and prepare data",
             () -> Datasets.prepare(spark, spec, batch, savedPipeline, sourcePipeline, input));
     // Only now that the data was read without error: nothing of an earlier run is touched by a run
     // that stops on bad data.
-    out.restartMetrics(resumed.map(RunCheckpoints.Resumed::history).orElse(List.of()));
-    out.write(RunOutputs.JOB, JobSpecWriter.toYaml(spec));
+    run.out().restartMetrics(resumed.map(RunCheckpoints.Resumed::history).orElse(List.of()));
+    run.out().write(RunOutputs.JOB, JobSpecWriter.toYaml(spec));
     JavaRDD<DataSet> train = data.train().persist(StorageLevel.MEMORY_AND_DISK_SER());
     JavaRDD<DataSet> validation = data.validation().persist(StorageLevel.MEMORY_AND_DISK_SER());
     LOG.info(
@@ -121,32 +155,34 @@ public final class TrainingRun {
         data.testCount(),
         data.pipeline().numInputs(),
         data.pipeline().numOutputs());
+    return new TrainingSplits(data, train, validation);
+  }
 
+  /** The network to start from: the checkpoint's, or a new one built for the data. */
+  private MultiLayerNetwork buildModel(
+      RunContext run, PreparedData data, Optional<RunCheckpoints.Resumed> resumed) {
     int[] imageSize = Datasets.imageSize(spark, spec.data());
     InputDims dims =
         InputDims.fromData(spec, data.pipeline().numInputs(), imageSize[0], imageSize[1], data.vocabulary());
     MultiLayerNetwork initial =
         resumed.isPresent()
             ? resumed.get().network()
-            : phases.run(
+            : run.phases().run(
                 "Build model",
-                () -> NetworkSources.network(spec, dims, data.pipeline(), hadoop));
+                () -> NetworkSources.network(spec, dims, data.pipeline(), run.hadoop()));
     if (LOG.isInfoEnabled() && !spec.model().source().replacesLayers()) {
       LOG.info("Model summary:\n{}", String.join("\n", NetworkFactory.summary(spec, dims)));
     }
-    EarlyStopping stopping = new EarlyStopping(spec.earlyStopping());
-    resumed.ifPresent(r -> restoreStopping(stopping, r));
-    MultiLayerNetwork best = resumed.map(RunCheckpoints.Resumed::best).orElse(null);
-    int firstEpoch = resumed.map(r -> r.epoch() + 1).orElse(1);
-    long bestCheckpoint = resumed.map(r -> ((Number) r.state().getOrDefault("best_checkpoint", 0)).longValue()).orElse(0L);
-    long lastCheckpointNanos = System.nanoTime();
     LOG.info("Model: {} parameters", initial.numParams());
+    return initial;
+  }
 
-    Map<String, Object> lastValidation = Map.of();
-    MultiLayerNetwork trained;
-    boolean stoppedEarly;
-    int bestEpoch;
-    int workers;
+  /** Builds the strategy around {@code initial} and trains the epochs the trigger allows. */
+  private EpochLoop.Result trainEpochs(
+      RunContext run, TrainingSplits splits, MultiLayerNetwork initial, Optional<RunCheckpoints.Resumed> resumed) {
+    Trigger trigger = Trigger.of(spec, splits.data().validationCount(), resumed.map(RunCheckpoints.Resumed::state));
+    MultiLayerNetwork best = resumed.map(RunCheckpoints.Resumed::best).orElse(null);
+    JavaSparkContext sc = run.sc();
     Progress progress = progress(sc);
     try (TrainingStrategy strategy =
         TrainingStrategies.create(
@@ -154,153 +190,83 @@ public final class TrainingRun {
                 .sparkContext(sc)
                 .spec(spec)
                 .network(initial)
-                .exportDir(exportDir(hadoop, sc))
+                .exportDir(exportDir(run.hadoop(), sc))
                 .build())) {
-      workers = strategy.workers();
-      LOG.info("Strategy: {} with {} workers, batch size {} per worker", strategy.name(), workers, batch);
-      for (int epoch = firstEpoch; epoch <= spec.training().epochs(); epoch++) {
-        final int e = epoch;
-        phases.epoch(epoch, spec.training().epochs());
-        long t0 = System.nanoTime();
-        if (progress != null) {
-          progress.start(epoch, spec.training().epochs(), (data.trainCount() + batch - 1) / batch, batch);
-        }
-        double fitted;
-        try {
-          fitted = phases.run("Train", () -> strategy.fitEpoch(train, e));
-        } finally {
-          if (progress != null) {
-            progress.stop();
-          }
-        }
-        double fitSeconds = (System.nanoTime() - t0) / 1e9;
-        // Without a running mean from the workers, the loss over the training split after the epoch.
-        // Before anything evaluates a network that may have diverged.
-        requireFinite(strategy, 0.0, epoch, checkpoints.dir());
-        double trainLoss =
-            Double.isFinite(fitted)
-                ? fitted
-                : ((Number)
-                        phases
-                            .run(
-                                "Training loss",
-                                () ->
-                                    DistributedEvaluator.evaluate(
-                                        sc, strategy.network(), train, data.pipeline()))
-                            .get("loss"))
-                    .doubleValue();
-        if (!Double.isFinite(fitted)) {
-          // The loss measured just now by evaluation, rather than gathered from the workers.
-          requireFinite(strategy, trainLoss, epoch, checkpoints.dir());
-        }
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("epoch", epoch);
-        // JSON has no NaN: a strategy that reports no loss writes null.
-        line.put("train_loss", Double.isFinite(trainLoss) ? trainLoss : null);
-        if (data.validationCount() > 0) {
-          lastValidation =
-              phases.run(
-                  "Validate",
-                  () ->
-                      DistributedEvaluator.evaluate(
-                          sc, strategy.network(), validation, data.pipeline()));
-          requireFiniteValidation(strategy, lastValidation, epoch, checkpoints.dir());
-          lastValidation.forEach(
-              (k, v) -> {
-                // per-epoch lines hold numbers only: no matrices, curves or samples
-                if (!(v instanceof List) && !"examples".equals(k)) {
-                  line.put("val_" + k, v);
-                }
-              });
-        }
-        line.put("epoch_seconds", fitSeconds);
-        line.put("samples_per_second", data.trainCount() / fitSeconds);
-        line.put("eval_seconds", (System.nanoTime() - t0) / 1e9 - fitSeconds);
-        out.addMetrics(line);
-        LOG.info(EpochLine.format(line, spec.training().epochs()));
-
-        boolean improved = stopping.update(epoch, line);
-        if (improved && spec.earlyStopping().enabled()) {
-          best = strategy.network().clone();
-        }
-        boolean last = epoch == spec.training().epochs() || stopping.shouldStop();
-        var cp = spec.checkpoint();
-        boolean due =
-            (cp.every() > 0 && epoch % cp.every() == 0)
-                || (cp.everyMinutes() > 0
-                    && (System.nanoTime() - lastCheckpointNanos) / 60e9 >= cp.everyMinutes())
-                || (last && stopping.shouldStop());
-        if (due) {
-          if (improved) {
-            bestCheckpoint = epoch;
-          }
-          Map<String, Object> state = new LinkedHashMap<>();
-          state.put("epoch", epoch);
-          state.put("iteration", strategy.network().getIterationCount());
-          state.put("seed", spec.seed());
-          state.put("early_stopping", stopping.state());
-          state.put("best_checkpoint", bestCheckpoint);
-          state.put("history", out.metrics());
-          Set<Long> keep = cp.keepBest() && bestCheckpoint > 0 ? Set.of(bestCheckpoint) : Set.of();
-          MultiLayerNetwork bestNow = spec.earlyStopping().enabled() ? best : null;
-          phases.run(
-              "Checkpoint",
-              () -> {
-                checkpoints.save(
-                    e, strategy.network(), bestNow, data.pipeline(), spec, state, line,
-                    Provenance.of(spec, spark, started), keep);
-                return null;
-              });
-          lastCheckpointNanos = System.nanoTime();
-        }
-        // After the epoch's checkpoint: a line in metrics.jsonl then always has its checkpoint (when
-        // one was due), so a run killed in between resumes instead of holding a recorded epoch that
-        // no checkpoint continues, which --resume refuses to overwrite.
-        out.writeMetrics();
-        if (stopping.shouldStop()) {
-          LOG.info(
-              "Early stopping after epoch {}: {} has not improved for {} epochs; best {} at epoch {}",
-              epoch, stopping.monitor(), spec.earlyStopping().patience(),
-              String.format("%.4f", stopping.best()), stopping.bestEpoch());
-          break;
-        }
-      }
-      phases.epoch(0, 0);
-      trained = spec.earlyStopping().enabled() && best != null ? best : strategy.network();
-      stoppedEarly = stopping.shouldStop();
-      bestEpoch = stopping.bestEpoch();
+      LOG.info(
+          "Strategy: {} with {} workers, batch size {} per worker",
+          strategy.name(), strategy.workers(), StrategyContext.batchSizePerWorker(spec));
+      return new EpochLoop(run, trigger, splits, best, progress).run(strategy);
     } finally {
       if (progress != null) {
         sc.sc().removeSparkListener(progress);
         progress.close();
       }
-      train.unpersist(false);
-      validation.unpersist(false);
     }
+  }
 
+  /** Evaluates the test split with the trained network; writes the model, summary and report. */
+  private Map<String, Object> finish(RunContext run, PreparedData data, EpochLoop.Result result) {
+    MultiLayerNetwork trained = result.trained();
+    Phases phases = run.phases();
     Map<String, Object> test =
         phases.run(
             "Evaluate test split",
-            () -> DistributedEvaluator.evaluate(sc, trained, data.test(), data.pipeline()));
+            () -> DistributedEvaluator.evaluate(run.sc(), trained, data.test(), data.pipeline()));
+    Map<String, Object> summary = summary(run, data, result, test);
+    if (spec.output().saveModel()) {
+      phases.run(
+          "Save model",
+          () -> {
+            ModelArchive.save(
+                run.out().path(RunOutputs.MODEL),
+                run.hadoop(),
+                trained,
+                data.pipeline(),
+                spec,
+                Provenance.of(spec, spark, run.started()));
+            return null;
+          });
+    }
+    summary.put("phase_seconds", phases.seconds());
+    summary.put("total_seconds", secondsSince(run.started()));
+    run.out().write(RunOutputs.SUMMARY, Json.write(summary));
+    phases.run("Report", () -> org.sparktrain.report.RunReport.write(run.out().dir().toString(), run.hadoop()));
+    LOG.info("Test: {}", EpochLine.metrics(test));
+    LOG.info("Outputs in {}", run.out().dir());
+    return summary;
+  }
+
+  /** summary.json up to the phase times: the job, the data, the network and its test metrics. */
+  private Map<String, Object> summary(
+      RunContext run, PreparedData data, EpochLoop.Result result, Map<String, Object> test) {
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("job", spec.name());
     summary.put("strategy", spec.strategy().type());
-    summary.put("workers", workers);
+    summary.put("workers", result.workers());
     summary.put("epochs", spec.training().epochs());
     summary.put("seed", spec.seed());
     summary.put("examples", Map.of(
         "train", data.trainCount(), "validation", data.validationCount(), "test", data.testCount()));
-    summary.put("epochs_run", out.metrics().size());
+    summary.put("epochs_run", run.out().metrics().size());
     if (!restarts.isEmpty()) {
       summary.put("restarts", restarts);
     }
     if (spec.earlyStopping().enabled()) {
       summary.put(
           "early_stopping",
-          Map.of("stopped", stoppedEarly, "best_epoch", bestEpoch, "monitor", spec.earlyStopping().monitor()));
+          Map.of("stopped", result.stoppedEarly(), "best_epoch", result.bestEpoch(), "monitor", spec.earlyStopping().monitor()));
     }
-    summary.put("parameters", trained.numParams());
-    summary.put("layers", LayerTable.of(trained));
+    summary.put("parameters", result.trained().numParams());
+    summary.put("layers", LayerTable.of(result.trained()));
+    summary.put("data", dataFacts(data));
+    summary.put("test", test);
+    summary.put("validation", result.lastValidation());
+    summary.put("provenance", Provenance.of(spec, spark, run.started()));
+    return summary;
+  }
+
+  /** The summary's facts about the data: format, paths, inputs, outputs, label, missing values. */
+  private Map<String, Object> dataFacts(PreparedData data) {
     Map<String, Object> dataFacts = new LinkedHashMap<>();
     dataFacts.put("format", spec.data().format());
     dataFacts.put("path", spec.data().path());
@@ -316,72 +282,7 @@ public final class TrainingRun {
     if ("skip".equals(spec.data().missing().policy())) {
       dataFacts.put("skipped_rows", data.skippedRows());
     }
-    summary.put("data", dataFacts);
-    summary.put("test", test);
-    summary.put("validation", lastValidation);
-    summary.put("provenance", Provenance.of(spec, spark, started));
-    if (spec.output().saveModel()) {
-      phases.run(
-          "Save model",
-          () -> {
-            ModelArchive.save(
-                out.path(RunOutputs.MODEL),
-                hadoop,
-                trained,
-                data.pipeline(),
-                spec,
-                Provenance.of(spec, spark, started));
-            return null;
-          });
-    }
-    summary.put("phase_seconds", phases.seconds());
-    summary.put("total_seconds", secondsSince(started));
-    out.write(RunOutputs.SUMMARY, Json.write(summary));
-    phases.run("Report", () -> org.sparktrain.report.RunReport.write(out.dir().toString(), hadoop));
-    LOG.info("Test: {}", EpochLine.metrics(test));
-    LOG.info("Outputs in {}", out.dir());
-    return summary;
-  }
-
-  /**
-   * Stops the run when the epoch left NaN or infinite losses or parameters, before anything of
-   * this epoch is written; the last checkpoint stays the last good state.
-   */
-  private void requireFinite(TrainingStrategy strategy, double trainLoss, int epoch, String checkpointDir) {
-    long badMinibatches = strategy.nonFiniteLosses();
-    boolean badParams = !Double.isFinite(strategy.network().params().sumNumber().doubleValue());
-    if (badMinibatches == 0 && !badParams && !Double.isNaN(trainLoss) && !Double.isInfinite(trainLoss)) {
-      return;
-    }
-    throw diverged(
-        strategy,
-        epoch,
-        (badMinibatches > 0 ? badMinibatches + " minibatches had a NaN or infinite loss" : "the loss is " + trainLoss)
-            + (badParams ? ", and the parameters hold NaN or infinite values" : ""),
-        checkpointDir);
-  }
-
-  /**
-   * Stops the run when the network after the epoch gives a NaN or infinite validation loss (its
-   * parameters finite but its outputs overflowing), before the epoch is recorded or checkpointed.
-   */
-  private void requireFiniteValidation(
-      TrainingStrategy strategy, Map<String, Object> validation, int epoch, String checkpointDir) {
-    Object loss = validation.get("loss");
-    if (loss instanceof Number n && !Double.isFinite(n.doubleValue())) {
-      throw diverged(strategy, epoch, "the validation loss is " + n, checkpointDir);
-    }
-  }
-
-  private DivergedException diverged(TrainingStrategy strategy, int epoch, String what, String checkpointDir) {
-    return new DivergedException(
-        "training diverged in epoch " + epoch + " (by iteration " + strategy.network().getIterationCount() + "): "
-            + what
-            + "; expected finite losses. Lower training.learning_rate (now " + spec.training().learningRate()
-            + "), scale the features (data.features.scaling), or look for extreme values in the data;"
-            + " nothing of this epoch was saved, and the newest checkpoint in " + checkpointDir
-            + " holds the last good state. Resume allows changing only training.epochs and"
-            + " early_stopping, so fix the job and start a new run");
+    return dataFacts;
   }
 
   /**
@@ -395,19 +296,6 @@ public final class TrainingRun {
     Progress progress = Progress.console();
     sc.sc().addSparkListener(progress);
     return progress;
-  }
-
-  /** Early-stopping state from a checkpoint; replayed from the history when the metric changed. */
-  private static void restoreStopping(EarlyStopping stopping, RunCheckpoints.Resumed r) {
-    @SuppressWarnings("unchecked")
-    Map<String, Object> saved = (Map<String, Object>) r.state().get("early_stopping");
-    if (saved != null && stopping.monitor().equals(saved.get("monitor"))) {
-      stopping.restore(saved);
-    } else {
-      for (Map<String, Object> line : r.history()) {
-        stopping.update(((Number) line.get("epoch")).intValue(), line);
-      }
-    }
   }
 
   private static double secondsSince(Instant started) {
