@@ -200,7 +200,7 @@ class CliIT {
     TrainerProcess p = TrainerProcess.start(tmp.resolve("logs"), List.of(), args, Map.of("OMP_NUM_THREADS", ""));
     assertEquals(0, p.waitFor(), p.stderr());
     String log = p.stdout() + p.stderr();
-    assertTrue(log.contains("OMP_NUM_THREADS=1 (2 local cores / 2 workers)"), log);
+    assertTrue(log.contains("OMP_NUM_THREADS=1 (2 local cores / 2 workers;"), log);
     assertTrue(log.contains("2 workers, 1 native threads each (from OMP_NUM_THREADS of this JVM)"), log);
     assertEquals(1, Files.readAllLines(run.resolve("metrics.jsonl")).size());
   }
