@@ -28,6 +28,16 @@ public final class TrainerProcess {
   /** As {@link #start(Path, List)}, with extra JVM options (system properties) before -jar. */
   public static TrainerProcess start(Path logDir, List<String> jvmOptions, List<String> args)
       throws IOException {
+    return start(logDir, jvmOptions, args, java.util.Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, List, List)}, with changes to the environment: a variable mapped to
+   * the empty string is removed, any other is set.
+   */
+  public static TrainerProcess start(
+      Path logDir, List<String> jvmOptions, List<String> args, java.util.Map<String, String> env)
+      throws IOException {
     String jar = System.getProperty("trainer.jar", "target/trainer.jar");
     List<String> cmd = new ArrayList<>(List.of("java", "-Xmx2g"));
     cmd.addAll(jvmOptions);
@@ -36,12 +46,19 @@ public final class TrainerProcess {
     Files.createDirectories(logDir);
     Path out = Files.createTempFile(logDir, "out", ".txt");
     Path err = Files.createTempFile(logDir, "err", ".txt");
-    Process p =
+    ProcessBuilder pb =
         new ProcessBuilder(cmd)
             .directory(TestJobs.repoRoot().toFile())
             .redirectOutput(out.toFile())
-            .redirectError(err.toFile())
-            .start();
+            .redirectError(err.toFile());
+    env.forEach((k, v) -> {
+      if (v.isEmpty()) {
+        pb.environment().remove(k);
+      } else {
+        pb.environment().put(k, v);
+      }
+    });
+    Process p = pb.start();
     return new TrainerProcess(p, out, err);
   }
 

@@ -129,7 +129,7 @@ public final class TrainingJob {
 
   private TrainedModel run(SparkSession spark, Dataset<Row> rows) {
     requireUsable(spark);
-    if (!"averaging".equals(spec.strategy().type()) && !"synchronous".equals(spec.strategy().type())) {
+    if ("sharing".equals(spec.strategy().type())) {
       // Gradient sharing's transport runs in this JVM in local mode; its timeouts must be set first.
       SparkRuntime.configureAeron();
     }

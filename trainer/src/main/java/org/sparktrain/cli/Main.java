@@ -7,7 +7,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(execute(args));
+    // In local mode with several workers, train in a JVM whose native threads are each worker's
+    // share of the cores (see NativeThreadsRelaunch); tests that call execute() run in their own.
+    java.util.OptionalInt child = NativeThreadsRelaunch.runIfNeeded(args);
+    System.exit(child.isPresent() ? child.getAsInt() : execute(args));
   }
 
   /** Runs a command line and returns its exit code (0 ok, 1 failure, 2 bad input). */

@@ -95,7 +95,7 @@ public final class JobFields {
     num("training.momentum", Type.DOUBLE, 0.9, 0.0, false, 1.0, true, "Momentum for nesterov/momentum.");
     num("training.rms_decay", Type.DOUBLE, 0.95, 0.0, true, 1.0, true, "Decay for rmsprop.");
 
-    oneOf("strategy.type", "averaging", List.of("averaging", "sharing", "synchronous", "auto"), "averaging: DL4J parameter averaging; sharing: DL4J gradient sharing; synchronous: our parameter averaging on Spark primitives (minibatches cached per worker, networks kept in the executors); auto: synchronous with workers, threads and averaging frequency chosen by a short measured probe.");
+    oneOf("strategy.type", "auto", List.of("averaging", "sharing", "synchronous", "auto"), "auto (the default, and the fastest measured): synchronous with workers, threads and averaging frequency chosen by a short measured probe; averaging: DL4J parameter averaging; sharing: DL4J gradient sharing; synchronous: our parameter averaging on Spark primitives (minibatches cached per worker, networks kept in the executors).");
     num("strategy.workers", Type.INT, 0, 0.0, false, null, false, "Workers training in parallel; 0: Spark's default parallelism (sharing on a cluster: one per registered executor).");
     num("strategy.batch_size_per_worker", Type.INT, 0, 0.0, false, null, false, "Minibatch size on each worker; 0: training.batch_size.");
     num("strategy.averaging_frequency", Type.INT, 5, 1.0, false, null, false, "averaging, synchronous: minibatches per worker between averagings.");

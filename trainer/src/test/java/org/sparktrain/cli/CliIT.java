@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -183,6 +184,25 @@ class CliIT {
       }
     }
     assertEquals(2500, rows);
+  }
+
+  /**
+   * In local mode with several workers and OMP_NUM_THREADS unset, `java -jar trainer.jar train`
+   * trains in a JVM whose native threads are each worker's share of the cores, which the
+   * strategy reports as the JVM's OMP_NUM_THREADS.
+   */
+  @Test
+  void localWorkersGetTheirShareOfNativeThreadsWithoutExportingAnything() throws Exception {
+    Path run = tmp.resolve("native-threads");
+    List<String> args = new ArrayList<>(churnTraining("synchronous", run));
+    args.remove("--quiet");
+    args.addAll(List.of("--master", "local[2]", "--set", "strategy.workers=2", "--set", "training.epochs=1"));
+    TrainerProcess p = TrainerProcess.start(tmp.resolve("logs"), List.of(), args, Map.of("OMP_NUM_THREADS", ""));
+    assertEquals(0, p.waitFor(), p.stderr());
+    String log = p.stdout() + p.stderr();
+    assertTrue(log.contains("OMP_NUM_THREADS=1 (2 local cores / 2 workers;"), log);
+    assertTrue(log.contains("2 workers, 1 native threads each (from OMP_NUM_THREADS of this JVM)"), log);
+    assertEquals(1, Files.readAllLines(run.resolve("metrics.jsonl")).size());
   }
 
   /** A loss that turns NaN stops the run with exit 2 before the epoch is checkpointed or saved. */

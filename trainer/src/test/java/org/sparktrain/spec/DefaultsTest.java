@@ -69,7 +69,7 @@ class DefaultsTest {
     assertEquals(new JobSpec.TrainingSpec(10, 32, "adam", 0.001, 0.9, 0.95), SPEC.training());
     assertEquals(
         new JobSpec.StrategySpec(
-            "averaging",
+            "auto",
             0,
             0,
             5,
