@@ -14,7 +14,7 @@ import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.runtime.JavaOptions;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.Json;
 
 /**
  * Runs each bench system in its own JVM, started with its own native thread setting, and merges

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.Json;
 import org.sparktrain.runtime.SparkRuntime;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpecLoader;
