@@ -121,8 +121,11 @@ class TransferIT {
     assertFalse(p.stderr().contains("\tat "), "bad input prints no stack trace: " + p.stderr());
   }
 
-  /** A copy of the source's checkpoints whose newest step's network.zip has one byte changed. */
-  private static Path tamperedCheckpoints(String name) throws Exception {
+  /**
+   * A copy of the source's checkpoints whose newest step's network.zip has one byte changed; with
+   * {@code dropCrc}, as by a tool that ignores Hadoop's .crc files (which would catch it first).
+   */
+  private static Path tamperedCheckpoints(String name, boolean dropCrc) throws Exception {
     Path copy = tmp.resolve(name);
     Path from = source.resolve("checkpoints");
     try (var files = java.nio.file.Files.walk(from)) {
@@ -134,6 +137,9 @@ class TransferIT {
     byte[] bytes = java.nio.file.Files.readAllBytes(network);
     bytes[bytes.length / 2] ^= 0x01;
     java.nio.file.Files.write(network, bytes);
+    if (dropCrc) {
+      java.nio.file.Files.delete(network.resolveSibling(".network.zip.crc"));
+    }
     return copy;
   }
 
@@ -146,15 +152,21 @@ class TransferIT {
   @Test
   void aTamperedOrUncommittedCheckpointIsRefused() throws Exception {
     Configuration conf = new Configuration();
-    Path step = newestStep(tamperedCheckpoints("tampered"));
+    Path step = newestStep(tamperedCheckpoints("tampered", true));
     for (Path given : List.of(step, step.resolve("network.zip"))) {
       ModelException e = assertThrows(ModelException.class,
           () -> NetworkSources.sourcePipeline(transfer("model.init_from=" + given), conf));
       assertTrue(e.getMessage().contains("model.init_from") && e.getMessage().contains("network.zip has SHA-256")
           && e.getMessage().contains("the manifest says"), e.getMessage());
     }
+    // With its .crc in place Hadoop's own checksum finds the change first: refused all the same.
+    Path withCrc = newestStep(tamperedCheckpoints("tampered-crc", false));
+    ModelException crc = assertThrows(ModelException.class,
+        () -> NetworkSources.sourcePipeline(transfer("model.init_from=" + withCrc), conf));
+    assertTrue(crc.getMessage().contains("network.zip is damaged") && crc.getMessage().contains("cannot be used"),
+        crc.getMessage());
     // Without its manifest a step directory is an unfinished save: never read.
-    Path unfinished = newestStep(tamperedCheckpoints("unfinished"));
+    Path unfinished = newestStep(tamperedCheckpoints("unfinished", true));
     java.nio.file.Files.delete(unfinished.resolve("MANIFEST.json"));
     ModelException e = assertThrows(ModelException.class,
         () -> NetworkSources.sourcePipeline(transfer("model.init_from=" + unfinished), conf));
@@ -167,7 +179,7 @@ class TransferIT {
 
   @Test
   void aTamperedCheckpointExits2FromTrainAndEvaluate() throws Exception {
-    Path step = newestStep(tamperedCheckpoints("tampered-cli"));
+    Path step = newestStep(tamperedCheckpoints("tampered-cli", true));
     TrainerProcess train = TrainerProcess.start(tmp.resolve("logs-tampered"), List.of(
         "train", "jobs/churn-transfer.yaml", "--quiet", "--output", tmp.resolve("cli-tampered").toString(),
         "--set", "data.path=" + slice.toUri(), "--set", "model.init_from=" + step));
