@@ -58,16 +58,24 @@ final class TrainedSource {
         }
         return fromCheckpointDir(from, fs, path, hadoop);
       }
+      Path parent = path.getParent();
+      if (parent != null && RunLayout.Checkpoint.stepOf(parent.getName()).isPresent()) {
+        // A network file of a checkpoint (network.zip, best-network.zip): read with its checkpoint.
+        return fromStep(from, parent, path.getName(), hadoop);
+      }
       byte[] bytes;
       try (InputStream in = fs.open(path)) {
         bytes = in.readAllBytes();
       }
-      if (hasEntry(bytes, ModelArchive.PIPELINE_ENTRY, from)) {
-        ModelArchive.Loaded loaded = ModelArchive.load(path, hadoop);
-        return new Read(from, loaded.network(), loaded.pipeline());
+      if (!hasEntry(bytes, ModelArchive.PIPELINE_ENTRY, from)) {
+        throw new ModelException(
+            "model.init_from: '" + from + "' has no " + ModelArchive.PIPELINE_ENTRY + " entry and is not in a"
+                + " checkpoint step directory; expected a model.zip written by train, a checkpoint directory or"
+                + " one of its step directories (a plain DL4J model lacks the feature pipeline its inputs were"
+                + " made with)");
       }
-      // A network file of a checkpoint (network.zip, best-network.zip): read with its checkpoint.
-      return fromStep(from, path.getParent(), path.getName(), hadoop);
+      ModelArchive.Loaded loaded = ModelArchive.load(path, hadoop);
+      return new Read(from, loaded.network(), loaded.pipeline());
     } catch (IOException e) {
       throw new UncheckedIOException("reading model.init_from " + from, e);
     }
@@ -147,6 +155,10 @@ final class TrainedSource {
           return true;
         }
       }
+    } catch (java.util.zip.ZipException e) {
+      throw new ModelException(
+          "model.init_from: '" + from + "' is not a valid zip archive (" + e.getMessage() + "); expected a"
+              + " model.zip written by train; restore the file or train it again");
     }
     if (!any) {
       throw new ModelException(
