@@ -43,14 +43,14 @@ if [ "$complete" = 0 ]; then
 fi
 # Runs from source (java 11+ launches a single file), so no build is needed first.
 if [ ! -s data/waveforms/waveforms.csv ]; then
-  java trainer/src/main/java/org/sparktrain/data/Waveforms.java data/waveforms/waveforms.csv 4000 7
+  java trainer/src/test/java/org/sparktrain/data/Waveforms.java data/waveforms/waveforms.csv 4000 7
 fi
 # The same waveforms, one file per sequence (value,label), for data.sequence.per_file.
 if [ ! -s data/waveforms/files/w03999.csv ]; then
-  java trainer/src/main/java/org/sparktrain/data/Waveforms.java --per-file data/waveforms/files 4000 7
+  java trainer/src/test/java/org/sparktrain/data/Waveforms.java --per-file data/waveforms/files 4000 7
 fi
 if [ ! -s data/reviews/reviews.csv ]; then
-  java trainer/src/main/java/org/sparktrain/data/Reviews.java data/reviews/reviews.csv 6000 5
+  java trainer/src/test/java/org/sparktrain/data/Reviews.java data/reviews/reviews.csv 6000 5
 fi
 # The 3M-row flights Parquet (vega-datasets@3.2.1, BSD-3) for `bench --suite flights`: only on request,
 # as it is a benchmark's data and no test needs it (17 MB download).

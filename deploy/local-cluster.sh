@@ -48,8 +48,11 @@ done
 
 spark_home="${SPARKTRAIN_SPARK_HOME:-$root/spark-dist/target/spark-home}"
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-# Spark's Java 17 module opens (runtime/JavaOptions.java), for the master and workers.
-opens="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
+# Spark's Java 17 module opens, for the master and workers: one per line in the file the trainer
+# itself reads (runtime/JavaOptions.java), # lines are comments.
+options_file="$root/trainer/src/main/resources/sparktrain/java-options.txt"
+[[ -f "$options_file" ]] || fail "no JVM options file at $options_file; run this script from a checkout of the project"
+opens="$(grep -v '^[[:space:]]*#' "$options_file" | tr -s '[:space:]' ' ' | sed 's/^ //; s/ $//')"
 
 alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 

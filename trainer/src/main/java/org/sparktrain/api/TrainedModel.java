@@ -18,11 +18,12 @@ import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.sparktrain.data.FeaturePipelineModel;
 import org.sparktrain.eval.Predictions;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.AtomicFiles;
+import org.sparktrain.files.Json;
+import org.sparktrain.files.RunLayout;
 import org.sparktrain.model.ModelArchive;
 import org.sparktrain.model.ModelException;
 import org.sparktrain.spec.JobSpec;
-import org.sparktrain.train.RunOutputs;
 
 /**
  * A trained network with its fitted feature pipeline, its job, the test metrics and the per-epoch
@@ -44,8 +45,8 @@ public final class TrainedModel {
 
   /** The outputs of a finished run in {@code dir}. */
   static TrainedModel readRun(Path dir, Configuration conf, Map<String, Object> summary) {
-    ModelArchive.Loaded loaded = ModelArchive.load(new Path(dir, RunOutputs.MODEL), conf);
-    return new TrainedModel(loaded, summary, readHistory(new Path(dir, RunOutputs.METRICS), conf));
+    ModelArchive.Loaded loaded = ModelArchive.load(new Path(dir, RunLayout.MODEL), conf);
+    return new TrainedModel(loaded, summary, readHistory(new Path(dir, RunLayout.METRICS), conf));
   }
 
   /** The DL4J network. */
@@ -102,7 +103,7 @@ public final class TrainedModel {
     Path dir = new Path(uri);
     try {
       FileSystem fs = dir.getFileSystem(conf);
-      if (fs.exists(new Path(dir, RunOutputs.MODEL))) {
+      if (fs.exists(new Path(dir, RunLayout.MODEL))) {
         throw new ModelException(
             "'" + uri + "' already holds a model; expected a new directory; choose another path or delete that model");
       }
@@ -115,10 +116,10 @@ public final class TrainedModel {
         summary.get("provenance") instanceof Map ? (Map<String, Object>) summary.get("provenance") : Map.of();
     List<String> lines = new ArrayList<>();
     history.forEach(h -> lines.add(Json.line(h)));
-    RunOutputs.writeFile(new Path(dir, RunOutputs.METRICS), lines.isEmpty() ? "" : String.join("\n", lines) + "\n", conf);
-    RunOutputs.writeFile(new Path(dir, RunOutputs.SUMMARY), Json.write(summary), conf);
+    AtomicFiles.write(new Path(dir, RunLayout.METRICS), lines.isEmpty() ? "" : String.join("\n", lines) + "\n", conf);
+    AtomicFiles.write(new Path(dir, RunLayout.SUMMARY), Json.write(summary), conf);
     // The archive last: a directory with model.zip is a complete model.
-    ModelArchive.save(new Path(dir, RunOutputs.MODEL), conf, network(), pipeline(), spec(), provenance);
+    ModelArchive.save(new Path(dir, RunLayout.MODEL), conf, network(), pipeline(), spec(), provenance);
   }
 
   /**
@@ -137,11 +138,11 @@ public final class TrainedModel {
       if (fs.getFileStatus(path).isFile()) {
         return new TrainedModel(ModelArchive.load(path, conf), Map.of(), List.of());
       }
-      if (!fs.exists(new Path(path, RunOutputs.MODEL))) {
+      if (!fs.exists(new Path(path, RunLayout.MODEL))) {
         throw new ModelException(
-            "'" + uri + "' holds no " + RunOutputs.MODEL + "; expected a directory written by TrainedModel.save or train --output (with output.save_model)");
+            "'" + uri + "' holds no " + RunLayout.MODEL + "; expected a directory written by TrainedModel.save or train --output (with output.save_model)");
       }
-      Path summaryPath = new Path(path, RunOutputs.SUMMARY);
+      Path summaryPath = new Path(path, RunLayout.SUMMARY);
       Map<String, Object> summary =
           fs.exists(summaryPath) ? Json.mapper().readValue(readText(fs, summaryPath), MAP) : Map.of();
       return readRun(path, conf, summary);

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.sparktrain.data.Datasets;
 import org.sparktrain.data.PreparedData;
 import org.sparktrain.eval.DistributedEvaluator;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.Json;
 import org.sparktrain.model.NetworkFactory;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpec.StrategySpec;

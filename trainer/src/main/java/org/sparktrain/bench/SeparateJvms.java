@@ -13,7 +13,8 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparktrain.model.Json;
+import org.sparktrain.runtime.JavaOptions;
+import org.sparktrain.files.Json;
 
 /**
  * Runs each bench system in its own JVM, started with its own native thread setting, and merges
@@ -29,14 +30,6 @@ import org.sparktrain.model.Json;
  */
 public final class SeparateJvms {
   private static final Logger LOG = LoggerFactory.getLogger(SeparateJvms.class);
-
-  /** Java 17 opens that Spark, Kryo and ND4J need (as the jar's manifest gives them). */
-  static final List<String> OPENS =
-      List.of("java.base/java.lang", "java.base/java.lang.invoke", "java.base/java.lang.reflect",
-          "java.base/java.io", "java.base/java.net", "java.base/java.nio", "java.base/java.util",
-          "java.base/java.util.concurrent", "java.base/java.util.concurrent.atomic",
-          "java.base/jdk.internal.ref", "java.base/sun.nio.ch", "java.base/sun.nio.cs",
-          "java.base/sun.security.action", "java.base/sun.util.calendar");
 
   private final String master; // null: the trainer's default
   private final int workers; // 0: from the master
@@ -250,9 +243,7 @@ public final class SeparateJvms {
         options.add(a);
       }
     }
-    for (String o : OPENS) {
-      options.add("--add-opens=" + o + "=ALL-UNNAMED");
-    }
+    options.addAll(JavaOptions.LIST);
     return options;
   }
 

@@ -1,5 +1,6 @@
 package org.sparktrain.checkpoint;
 
+import org.sparktrain.files.RunLayout;
 import java.io.ByteArrayOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -70,7 +71,7 @@ final class CheckpointReader {
 
   /** The manifest's bytes; FileNotFoundException when the checkpoint is not committed. */
   byte[] manifestBytes(Path dir) throws IOException {
-    Path path = new Path(dir, CheckpointStore.MANIFEST);
+    Path path = new Path(dir, RunLayout.Checkpoint.MANIFEST);
     return retry.run("reading " + path, () -> read(path, true, 4096).bytes());
   }
 
@@ -91,10 +92,10 @@ final class CheckpointReader {
       manifest = Manifest.parse(manifestBytes(dir), step);
     } catch (FileNotFoundException e) {
       return Check.problem(
-          "not committed: no " + CheckpointStore.MANIFEST + " (a save that did not finish)");
+          "not committed: no " + RunLayout.Checkpoint.MANIFEST + " (a save that did not finish)");
     } catch (IOException e) {
       return IoErrors.isDamage(e)
-          ? Check.problem(CheckpointStore.MANIFEST + " is damaged: " + IoErrors.describe(e))
+          ? Check.problem(RunLayout.Checkpoint.MANIFEST + " is damaged: " + IoErrors.describe(e))
           : Check.access(e);
     } catch (Manifest.Invalid e) {
       return Check.problem(e.getMessage());

@@ -3,7 +3,6 @@ package org.sparktrain.checkpoint;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.math.BigInteger;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,8 +17,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -27,6 +24,8 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparktrain.files.PausePoints;
+import org.sparktrain.files.RunLayout;
 
 /**
  * Checkpoints under one directory of any Hadoop filesystem, one {@code step-NNNNNNNNNN} directory
@@ -36,10 +35,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class CheckpointStore {
   public static final int FORMAT_VERSION = 1;
-  public static final String MANIFEST = "MANIFEST.json";
+  private static final String MANIFEST = RunLayout.Checkpoint.MANIFEST;
 
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
-  private static final Pattern STEP_DIR = Pattern.compile("step-(\\d{10,19})");
 
   private final Path root;
   private final FileSystem fs;
@@ -218,7 +216,7 @@ public final class CheckpointStore {
 
   private void writeFile(Path dir, String name, byte[] bytes) throws IOException {
     Path target = new Path(dir, name);
-    Path tmp = new Path(dir, "." + name + ".tmp");
+    Path tmp = new Path(dir, RunLayout.temporaryName(name));
     faults.beforeWrite(target);
     try (OutputStream out = fs.create(tmp, true)) {
       out.write(bytes);
@@ -378,6 +376,48 @@ public final class CheckpointStore {
     return loaded(dir.toString(), check);
   }
 
+  /**
+   * Reads the checkpoint in {@code stepDir}, a {@code step-NNNNNNNNNN} directory that the user
+   * named as input (model.init_from), verifying every file against its manifest. A directory of
+   * another name, and a checkpoint that is not committed, damaged or of a newer format, is bad input
+   * ({@link CheckpointInputException}); a filesystem that cannot be read is a {@link
+   * CheckpointException}.
+   */
+  public static Loaded loadStepDirectory(String stepDir, Configuration conf) {
+    Path path = new Path(stepDir);
+    OptionalLong step = stepOf(path.getName());
+    if (step.isEmpty() || path.getParent() == null) {
+      throw new CheckpointInputException(
+          stepDir
+              + " is not a checkpoint step directory; expected a directory named "
+              + dirName(3)
+              + " (the step in 10 digits) holding a "
+              + MANIFEST
+              + ", as train writes them in checkpoint.dir; give that directory, the checkpoint"
+              + " directory above it, or a model.zip");
+    }
+    CheckpointStore store = new CheckpointStore(path.getParent().toString(), conf);
+    Path dir = store.stepDir(step.getAsLong());
+    CheckpointReader.Check check = store.reader.check(step.getAsLong(), dir, true);
+    rejectUnusable(step.getAsLong(), dir.toString(), check);
+    if (!check.good()) {
+      throw new CheckpointInputException(
+          "checkpoint step "
+              + step.getAsLong()
+              + " at "
+              + dir
+              + " cannot be used: "
+              + String.join("; ", check.problems())
+              + "; its files must be exactly those its "
+              + MANIFEST
+              + " lists (a checkpoint changed after it was saved, or whose save did not finish, is"
+              + " never read); give another step (see `checkpoints list "
+              + store.dir()
+              + "`), or a model.zip");
+    }
+    return loaded(dir.toString(), check);
+  }
+
   private static void rejectUnusable(long step, String path, CheckpointReader.Check check) {
     if (check.tooNew() != null) {
       throw new CheckpointInputException(
@@ -470,20 +510,11 @@ public final class CheckpointStore {
   }
 
   private static String dirName(long step) {
-    return String.format("step-%010d", step);
+    return RunLayout.Checkpoint.stepDirName(step);
   }
 
-  /** The step a directory is named after; only the names {@link #dirName} writes count. */
   private static OptionalLong stepOf(String name) {
-    Matcher m = STEP_DIR.matcher(name);
-    if (!m.matches()) {
-      return OptionalLong.empty();
-    }
-    BigInteger step = new BigInteger(m.group(1));
-    if (step.bitLength() > 63 || !dirName(step.longValue()).equals(name)) {
-      return OptionalLong.empty();
-    }
-    return OptionalLong.of(step.longValue());
+    return RunLayout.Checkpoint.stepOf(name);
   }
 
   private FileStatus statusOrNull(Path path) throws IOException {

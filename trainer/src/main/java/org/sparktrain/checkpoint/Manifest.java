@@ -1,5 +1,6 @@
 package org.sparktrain.checkpoint;
 
+import org.sparktrain.files.RunLayout;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
@@ -11,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.Json;
 
 /**
  * The parsed MANIFEST.json of one checkpoint. Written last, it commits the checkpoint; it holds the
@@ -107,7 +108,7 @@ record Manifest(
     if (name.startsWith(".")) {
       return "file name '" + name + "' starts with '.', which marks temporary files";
     }
-    if (name.equals(CheckpointStore.MANIFEST)) {
+    if (name.equals(RunLayout.Checkpoint.MANIFEST)) {
       return "file name '" + name + "' is the manifest's own name";
     }
     return null;
@@ -120,13 +121,13 @@ record Manifest(
       m = Json.mapper().readValue(json, OBJECT);
     } catch (IOException e) {
       throw new Invalid(
-          CheckpointStore.MANIFEST
+          RunLayout.Checkpoint.MANIFEST
               + " is not a JSON object ("
               + firstLine(e.getMessage())
               + "); the file is damaged");
     }
     if (m == null) {
-      throw new Invalid(CheckpointStore.MANIFEST + " is empty (null); the file is damaged");
+      throw new Invalid(RunLayout.Checkpoint.MANIFEST + " is empty (null); the file is damaged");
     }
     long version = integer(m, FORMAT_VERSION, FORMAT_VERSION, 1, Integer.MAX_VALUE, true);
     if (version > CheckpointStore.FORMAT_VERSION) {
@@ -135,7 +136,7 @@ record Manifest(
     long step = integer(m, STEP, STEP, 0, Long.MAX_VALUE, true);
     if (step != dirStep) {
       throw new Invalid(
-          CheckpointStore.MANIFEST
+          RunLayout.Checkpoint.MANIFEST
               + " says step "
               + step
               + " but lies in the directory of step "
@@ -163,12 +164,12 @@ record Manifest(
       String name = e.getKey();
       String problem = fileNameProblem(name);
       if (problem != null) {
-        throw new Invalid(CheckpointStore.MANIFEST + " lists a bad file: " + problem);
+        throw new Invalid(RunLayout.Checkpoint.MANIFEST + " lists a bad file: " + problem);
       }
       String where = FILES + "." + name;
       if (!(e.getValue() instanceof Map<?, ?>)) {
         throw new Invalid(
-            CheckpointStore.MANIFEST
+            RunLayout.Checkpoint.MANIFEST
                 + " field '"
                 + where
                 + "' must be an object with size and sha256");
@@ -179,7 +180,7 @@ record Manifest(
       Object sha = entry.get("sha256");
       if (!(sha instanceof String s) || !SHA256.matcher(s).matches()) {
         throw new Invalid(
-            CheckpointStore.MANIFEST
+            RunLayout.Checkpoint.MANIFEST
                 + " field '"
                 + where
                 + ".sha256' must be 64 lower-case hexadecimal digits, got "
@@ -197,7 +198,7 @@ record Manifest(
     if (v == null) {
       if (required) {
         throw new Invalid(
-            CheckpointStore.MANIFEST
+            RunLayout.Checkpoint.MANIFEST
                 + " has no '"
                 + where
                 + "'; expected a manifest written by this trainer");
@@ -211,7 +212,7 @@ record Manifest(
         || ((Number) v).longValue() < min
         || ((Number) v).longValue() > max) {
       throw new Invalid(
-          CheckpointStore.MANIFEST
+          RunLayout.Checkpoint.MANIFEST
               + " field '"
               + where
               + "' must be an integer in ["
@@ -238,7 +239,7 @@ record Manifest(
 
   private static Invalid badInstant(Object seen) {
     return new Invalid(
-        CheckpointStore.MANIFEST
+        RunLayout.Checkpoint.MANIFEST
             + " field '"
             + CREATED_AT
             + "' must be an ISO-8601 instant such as 2024-01-31T12:00:00Z, got "
@@ -253,7 +254,7 @@ record Manifest(
     }
     if (!(v instanceof Map<?, ?>)) {
       throw new Invalid(
-          CheckpointStore.MANIFEST + " field '" + key + "' must be an object, got " + describe(v));
+          RunLayout.Checkpoint.MANIFEST + " field '" + key + "' must be an object, got " + describe(v));
     }
     @SuppressWarnings("unchecked")
     Map<String, Object> map = (Map<String, Object>) v;

@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.sparktrain.checkpoint.CheckpointInfo;
 import org.sparktrain.checkpoint.CheckpointStore;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.RunLayout;
+import org.sparktrain.files.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -156,7 +157,7 @@ final class CheckpointsCommand implements Runnable {
       for (CheckpointInfo i : store.list()) {
         if (!i.committed() && i.problem() == null) {
           out.printf(
-              "step %d: not committed (no %s), ignored%n", i.step(), CheckpointStore.MANIFEST);
+              "step %d: not committed (no %s), ignored%n", i.step(), RunLayout.Checkpoint.MANIFEST);
           continue;
         }
         checked++;

@@ -9,11 +9,12 @@ import org.apache.spark.sql.SparkSession;
 import org.nd4j.linalg.dataset.DataSet;
 import org.sparktrain.data.Datasets;
 import org.sparktrain.eval.DistributedEvaluator;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.Json;
 import org.sparktrain.model.ModelArchive;
 import org.sparktrain.runtime.SparkRuntime;
 import org.sparktrain.strategy.StrategyContext;
-import org.sparktrain.train.RunOutputs;
+import org.sparktrain.files.AtomicFiles;
+import org.sparktrain.files.RunLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -69,8 +70,8 @@ final class EvaluateCommand implements Callable<Integer> {
       Map<String, Object> metrics =
           DistributedEvaluator.evaluate(sc, loaded.network(), batches, loaded.pipeline());
       String json = Json.write(metrics);
-      Path target = new Path(output != null ? output : new Path(new Path(model).getParent(), "evaluation.json").toString());
-      RunOutputs.writeFile(target, json, sc.hadoopConfiguration());
+      Path target = new Path(output != null ? output : RunLayout.evaluationBeside(new Path(model)).toString());
+      AtomicFiles.write(target, json, sc.hadoopConfiguration());
       command.commandLine().getOut().println(Json.write(org.sparktrain.eval.MetricsAccumulator.withoutChartData(metrics)));
       return ExitCodes.OK;
     } finally {

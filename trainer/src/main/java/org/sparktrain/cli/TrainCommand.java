@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.Json;
 import org.sparktrain.runtime.SparkRuntime;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpecLoader;

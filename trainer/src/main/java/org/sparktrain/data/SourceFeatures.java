@@ -2,7 +2,6 @@ package org.sparktrain.data;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.sparktrain.model.ModelException;
 
 /**
  * Transfer learning reuses the source model's fitted features, so that each input means to the new
@@ -32,7 +31,7 @@ final class SourceFeatures {
       problems.add("the data has " + b.center().length + " numeric inputs, the source model " + a.center().length);
     }
     if (!problems.isEmpty()) {
-      throw new ModelException(
+      throw new DataException(
           "model.init_from: the job's features differ from the source model's: " + String.join("; ", problems)
               + "; set data.features (drop, categorical, numeric) as in the source model's job.yaml so that the"
               + " inputs mean the same");

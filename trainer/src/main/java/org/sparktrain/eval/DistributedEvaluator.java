@@ -5,17 +5,16 @@ import java.util.Iterator;
 import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.data.FeaturePipelineModel;
+import org.sparktrain.dl4j.BroadcastNetwork;
 import org.sparktrain.model.Losses;
 
 /**
- * Evaluates a network where the minibatches live: the parameters are broadcast, each partition
+ * Evaluates a network where the minibatches live: the network is broadcast ({@link
+ * BroadcastNetwork}), each partition
  * scores its own minibatches, and only metric counters come back.
  */
 public final class DistributedEvaluator {
@@ -27,8 +26,7 @@ public final class DistributedEvaluator {
       MultiLayerNetwork net,
       JavaRDD<DataSet> batches,
       FeaturePipelineModel pipeline) {
-    Broadcast<String> conf = sc.broadcast(net.getLayerWiseConfigurations().toJson());
-    Broadcast<float[]> params = sc.broadcast(net.params().toFloatVector());
+    BroadcastNetwork network = BroadcastNetwork.of(sc, net);
     String kind = pipeline.labelKind();
     int outputs = pipeline.numOutputs();
     try {
@@ -37,20 +35,18 @@ public final class DistributedEvaluator {
               .mapPartitions(
                   (Iterator<DataSet> it) ->
                       Collections.singletonList(
-                              score(it, conf.value(), params.value(), pipeline, kind, outputs))
+                              score(it, network, pipeline, kind, outputs))
                           .iterator())
               .reduce(MetricsAccumulator::merge);
       return total.metrics();
     } finally {
-      conf.unpersist();
-      params.unpersist();
+      network.destroy();
     }
   }
 
   private static MetricsAccumulator score(
       Iterator<DataSet> batches,
-      String confJson,
-      float[] params,
+      BroadcastNetwork network,
       FeaturePipelineModel pipeline,
       String kind,
       int outputs) {
@@ -58,7 +54,7 @@ public final class DistributedEvaluator {
     if (!batches.hasNext()) {
       return acc;
     }
-    MultiLayerNetwork net = rebuild(confJson, params);
+    MultiLayerNetwork net = network.network();
     boolean numeric = "numeric".equals(kind);
     while (batches.hasNext()) {
       DataSet ds = batches.next();
@@ -80,10 +76,11 @@ public final class DistributedEvaluator {
     return acc;
   }
 
-  /** A network with the given configuration and parameters, built on an executor. */
+  /**
+   * A network with the given configuration and parameters, built on an executor; the same as
+   * {@link BroadcastNetwork#rebuild}, kept for callers that broadcast the two themselves.
+   */
   public static MultiLayerNetwork rebuild(String confJson, float[] params) {
-    MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(confJson));
-    net.init(Nd4j.createFromArray(params).reshape(1, params.length), false);
-    return net;
+    return BroadcastNetwork.rebuild(confJson, params);
   }
 }

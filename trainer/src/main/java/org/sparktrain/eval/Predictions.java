@@ -5,7 +5,6 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -21,6 +20,7 @@ import org.sparktrain.data.FeaturePipelineModel;
 import org.sparktrain.data.FeatureRow;
 import org.sparktrain.data.SequenceRow;
 import org.sparktrain.data.Sequences;
+import org.sparktrain.dl4j.BroadcastNetwork;
 import org.sparktrain.model.ModelArchive;
 
 /**
@@ -61,11 +61,9 @@ public final class Predictions {
       SparkSession spark, ModelArchive.Loaded model, JavaRDD<FeatureRow> rows, List<String> outKeys) {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     FeaturePipelineModel pipeline = model.pipeline();
-    Broadcast<String> conf = sc.broadcast(model.network().getLayerWiseConfigurations().toJson());
-    Broadcast<float[]> params = sc.broadcast(model.network().params().toFloatVector());
+    BroadcastNetwork network = BroadcastNetwork.of(sc, model.network());
     JavaRDD<Row> out =
-        rows.mapPartitions(
-            (Iterator<FeatureRow> it) -> scorePartition(it, conf.value(), params.value(), pipeline));
+        rows.mapPartitions((Iterator<FeatureRow> it) -> scorePartition(it, network, pipeline));
     return spark.createDataFrame(out, schema(outKeys, pipeline));
   }
 
@@ -83,9 +81,8 @@ public final class Predictions {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     JavaRDD<SequenceRow> rows = Datasets.sequenceRows(spark, model.spec(), dataPath, pipeline, text ? keys : List.of());
     int length = model.spec().model().input().length();
-    Broadcast<String> conf = sc.broadcast(model.network().getLayerWiseConfigurations().toJson());
-    Broadcast<float[]> params = sc.broadcast(model.network().params().toFloatVector());
-    JavaRDD<Row> out = rows.mapPartitions((Iterator<SequenceRow> it) -> inBatches(it, conf.value(), params.value(),
+    BroadcastNetwork network = BroadcastNetwork.of(sc, model.network());
+    JavaRDD<Row> out = rows.mapPartitions((Iterator<SequenceRow> it) -> inBatches(it, network,
         (net, batch) -> {
           List<float[][]> steps = new ArrayList<>(batch.size());
           batch.forEach(r -> steps.add(r.steps()));
@@ -125,8 +122,8 @@ public final class Predictions {
   }
 
   private static Iterator<Row> scorePartition(
-      Iterator<FeatureRow> it, String confJson, float[] params, FeaturePipelineModel pipeline) {
-    return inBatches(it, confJson, params,
+      Iterator<FeatureRow> it, BroadcastNetwork network, FeaturePipelineModel pipeline) {
+    return inBatches(it, network,
         (net, batch) -> {
           float[][] x = new float[batch.size()][];
           for (int i = 0; i < x.length; i++) {
@@ -138,18 +135,17 @@ public final class Predictions {
   }
 
   /**
-   * Scores a partition in batches of {@link #BATCH} with one network rebuilt from {@code confJson}
-   * and {@code params}: {@code output} gives a batch's network output, {@code row} one output row
+   * Scores a partition in batches of {@link #BATCH} with one network rebuilt from {@code network}: {@code output} gives a batch's network output, {@code row} one output row
    * from an input and its probabilities.
    */
   private static <T> Iterator<Row> inBatches(
-      Iterator<T> it, String confJson, float[] params,
+      Iterator<T> it, BroadcastNetwork network,
       java.util.function.BiFunction<MultiLayerNetwork, List<T>, INDArray> output,
       java.util.function.BiFunction<T, float[], Row> row) {
     if (!it.hasNext()) {
       return java.util.Collections.emptyIterator();
     }
-    MultiLayerNetwork net = DistributedEvaluator.rebuild(confJson, params);
+    MultiLayerNetwork net = network.network();
     // One batch at a time as Spark pulls rows, so that a partition never sits in memory whole.
     return new Iterator<Row>() {
       private final List<Row> ready = new ArrayList<>(BATCH);

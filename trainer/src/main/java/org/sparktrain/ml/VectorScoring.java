@@ -9,7 +9,6 @@ import java.util.NoSuchElementException;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
@@ -19,12 +18,12 @@ import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.data.DataException;
-import org.sparktrain.eval.DistributedEvaluator;
+import org.sparktrain.dl4j.BroadcastNetwork;
 import org.sparktrain.model.Losses;
 
 /**
  * Scores a DataFrame's Vector column in the executors: the network goes out once as a broadcast
- * (configuration JSON and parameters, no Java serialization of DL4J objects), each partition
+ * ({@link BroadcastNetwork}: configuration JSON and parameters, no Java serialization of DL4J objects), each partition
  * rebuilds it once and streams its rows through it in minibatches.
  */
 final class VectorScoring {
@@ -40,8 +39,7 @@ final class VectorScoring {
 
   private transient MultiLayerNetwork driverNet;
   private transient SparkContext sc;
-  private transient Broadcast<String> conf;
-  private transient Broadcast<float[]> params;
+  private transient BroadcastNetwork network;
 
   /** The network, kept on the driver for single-row predictions. */
   VectorScoring(MultiLayerNetwork net) {
@@ -58,8 +56,7 @@ final class VectorScoring {
   private synchronized void broadcast(SparkContext current) {
     if (sc != current || current.isStopped()) {
       JavaSparkContext jsc = JavaSparkContext.fromSparkContext(current);
-      conf = jsc.broadcast(driverNet.getLayerWiseConfigurations().toJson());
-      params = jsc.broadcast(driverNet.params().toFloatVector());
+      network = BroadcastNetwork.of(jsc, driverNet);
       sc = current;
     }
   }
@@ -76,15 +73,14 @@ final class VectorScoring {
     Dataset<Row> df = rows.toDF();
     int featureIndex = Arrays.asList(df.columns()).indexOf(featuresCol);
     int width = driverNet.layerInputSize(0);
-    Broadcast<String> c = conf;
-    Broadcast<float[]> p = params;
+    BroadcastNetwork n = network;
     Output[] plan = outputs.toArray(new Output[0]);
     JavaRDD<Row> scored =
         df.javaRDD()
             .mapPartitions(
                 (Iterator<Row> it) ->
                     it.hasNext()
-                        ? new Scored(it, DistributedEvaluator.rebuild(c.value(), p.value()), featureIndex, width, featuresCol,
+                        ? new Scored(it, n.network(), featureIndex, width, featuresCol,
                             plan, thresholds, labelCenter, labelScale)
                         : Collections.emptyIterator());
     return rows.sparkSession().createDataFrame(scored, schema);

@@ -16,7 +16,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
-import org.sparktrain.checkpoint.AtomicFiles;
+import org.sparktrain.files.AtomicFiles;
+import org.sparktrain.files.Json;
+import org.sparktrain.files.RunLayout;
 import org.sparktrain.data.FeaturePipelineModel;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpecLoader;
@@ -95,6 +97,7 @@ public final class ModelArchive {
                 + source
                 + " does not exist; expected a model.zip written by `train`; check the path");
       }
+      refuseCheckpointFile(source);
       local = Files.createTempFile("model-", ".zip");
       try (InputStream in = fs.open(source)) {
         Files.copy(in, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -115,6 +118,25 @@ public final class ModelArchive {
       throw new UncheckedIOException("reading model archive " + source, e);
     } finally {
       deleteQuietly(local);
+    }
+  }
+
+  /**
+   * A checkpoint's files are read only with their manifest check (model.init_from does that); a
+   * model file that lies in a checkpoint step directory is refused before it is read.
+   */
+  private static void refuseCheckpointFile(Path source) {
+    Path parent = source.getParent();
+    if (parent != null && RunLayout.Checkpoint.stepOf(parent.getName()).isPresent()) {
+      throw new ModelException(
+          "model file "
+              + source
+              + " is a file of checkpoint "
+              + parent
+              + "; expected a model.zip written by `train` (a checkpoint holds no feature pipeline in"
+              + " its network file, and is read only with its manifest check); give the run's model.zip,"
+              + " or train from the checkpoint with --set model.init_from="
+              + parent);
     }
   }
 

@@ -17,10 +17,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.AtomicFiles;
+import org.sparktrain.files.Json;
+import org.sparktrain.files.RunLayout;
 import org.sparktrain.spec.SpecException;
 import org.sparktrain.spec.Violation;
-import org.sparktrain.train.RunOutputs;
 
 /**
  * Writes {@code report.html} and its PNG charts into a finished run's directory (any Hadoop URI),
@@ -28,12 +29,6 @@ import org.sparktrain.train.RunOutputs;
  * temporary name and then renamed, so a reader never sees half a report.
  */
 public final class RunReport {
-  public static final String HTML = "report.html";
-  public static final String LOSS_CHART = "loss.png";
-  public static final String METRICS_CHART = "metrics.png";
-  public static final String CONFUSION_CHART = "confusion.png";
-  public static final String ROC_CHART = "roc.png";
-  public static final String PREDICTED_CHART = "predicted-vs-actual.png";
 
   private static final TypeReference<LinkedHashMap<String, Object>> OBJECT =
       new TypeReference<>() {};
@@ -63,22 +58,22 @@ public final class RunReport {
     } catch (IOException e) {
       throw new UncheckedIOException("opening run directory " + runDir, e);
     }
-    Map<String, Object> summary = readSummary(new Path(dir, RunOutputs.SUMMARY), fs);
-    List<Map<String, Object>> epochs = readMetrics(new Path(dir, RunOutputs.METRICS), fs);
+    Map<String, Object> summary = readSummary(new Path(dir, RunLayout.SUMMARY), fs);
+    List<Map<String, Object>> epochs = readMetrics(new Path(dir, RunLayout.METRICS), fs);
     long[][] confusion = confusionMatrix(map(summary.get("test")), dir);
 
     List<Image> images = new ArrayList<>();
     draw(
         Charts.loss(epochs),
         dir,
-        LOSS_CHART,
+        RunLayout.LOSS_CHART,
         "Training and validation loss per epoch",
         images,
         conf);
     draw(
         Charts.metrics(epochs, validationMetrics(epochs)),
         dir,
-        METRICS_CHART,
+        RunLayout.METRICS_CHART,
         "Validation metrics per epoch",
         images,
         conf);
@@ -86,7 +81,7 @@ public final class RunReport {
       draw(
           Charts.confusion(confusion, "Confusion matrix, test split"),
           dir,
-          CONFUSION_CHART,
+          RunLayout.CONFUSION_CHART,
           "Confusion matrix of the test split",
           images,
           conf);
@@ -97,7 +92,7 @@ public final class RunReport {
       draw(
           Charts.roc(roc, "ROC curve, test split", test.get("auc") instanceof Number a ? a.doubleValue() : Double.NaN),
           dir,
-          ROC_CHART,
+          RunLayout.ROC_CHART,
           "ROC curve of the test split",
           images,
           conf);
@@ -111,13 +106,13 @@ public final class RunReport {
               "Predicted versus actual, test split",
               pairs.size() + " of " + text(examples) + " examples, sampled uniformly"),
           dir,
-          PREDICTED_CHART,
+          RunLayout.PREDICTED_CHART,
           "Predicted versus actual values of the test split",
           images,
           conf);
     }
-    Path html = new Path(dir, HTML);
-    RunOutputs.writeFile(html, html(summary, epochs, images), conf);
+    Path html = new Path(dir, RunLayout.REPORT);
+    AtomicFiles.write(html, html(summary, epochs, images), conf);
     return html;
   }
 
@@ -142,7 +137,7 @@ public final class RunReport {
       List<Image> images,
       Configuration conf) {
     if (drawing != null) {
-      RunOutputs.writeFile(new Path(dir, file), drawing.png(), conf);
+      AtomicFiles.write(new Path(dir, file), drawing.png(), conf);
       images.add(new Image(file, alt));
     }
   }
@@ -157,7 +152,7 @@ public final class RunReport {
       throw badInput(dir + " is a file, not a directory; " + EXPECTED + "; pass that directory");
     }
     List<String> missing = new ArrayList<>();
-    for (String name : List.of(RunOutputs.METRICS, RunOutputs.SUMMARY)) {
+    for (String name : RunLayout.REPORT_INPUTS) {
       if (!fs.exists(new Path(dir, name))) {
         missing.add(name);
       }
@@ -266,7 +261,7 @@ public final class RunReport {
       return null;
     }
     String bad =
-        RunOutputs.SUMMARY
+        RunLayout.SUMMARY
             + " in "
             + dir
             + ": test.confusion_matrix is not a square matrix of counts; expected a list of"

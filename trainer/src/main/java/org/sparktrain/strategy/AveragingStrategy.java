@@ -18,7 +18,7 @@ final class AveragingStrategy extends Dl4jMasterStrategy {
 
   /**
    * One partition: DL4J assigns minibatches to averaging rounds independently per partition, and
-   * only from a single one are the rounds exactly full (see {@link MinibatchExport}). Only the
+   * only from a single one are the rounds exactly full (see {@link org.sparktrain.dl4j.MinibatchExport}). Only the
    * last incomplete round of an epoch is left out, a different one every epoch because DL4J draws
    * the rounds anew.
    */

@@ -11,6 +11,9 @@ import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.nd4j.linalg.dataset.DataSet;
+import org.sparktrain.dl4j.FrozenGuard;
+import org.sparktrain.dl4j.MinibatchExport;
+import org.sparktrain.dl4j.WorkspacePrefetch;
 
 /** A strategy that delegates to one of DL4J's TrainingMasters through SparkDl4jMultiLayer. */
 abstract class Dl4jMasterStrategy implements TrainingStrategy {
@@ -134,17 +137,9 @@ abstract class Dl4jMasterStrategy implements TrainingStrategy {
     return "direct".equals(name) ? RDDTrainingApproach.Direct : RDDTrainingApproach.Export;
   }
 
-  /**
-   * Minibatches DL4J's workers load ahead: the job's setting, or 0 for a network that trains
-   * without workspaces (an lstm returning its last step). DL4J's prefetching iterator hands over
-   * minibatches inside its own workspace, and such a network refuses them ("array is defined in
-   * incorrect workspace").
-   */
+  /** Minibatches DL4J's workers load ahead: the job's setting, or 0 (see {@link WorkspacePrefetch}). */
   static int prefetch(StrategyContext ctx) {
-    boolean noWorkspaces =
-        ctx.network.getLayerWiseConfigurations().getTrainingWorkspaceMode()
-            == org.deeplearning4j.nn.conf.WorkspaceMode.NONE;
-    return noWorkspaces ? 0 : ctx.spec.strategy().prefetch();
+    return WorkspacePrefetch.prefetch(ctx.network, ctx.spec.strategy().prefetch());
   }
 
   /** The seed of an epoch's training master, from the job's seed. */

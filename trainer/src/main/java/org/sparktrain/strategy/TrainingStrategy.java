@@ -26,7 +26,7 @@ public interface TrainingStrategy extends AutoCloseable {
 
   /**
    * The largest change of a frozen parameter found (and undone) after an epoch so far; 0 when
-   * frozen layers came through unchanged or there are none. See {@link FrozenGuard}.
+   * frozen layers came through unchanged or there are none. See {@link org.sparktrain.dl4j.FrozenGuard}.
    */
   default double frozenDrift() {
     return 0;

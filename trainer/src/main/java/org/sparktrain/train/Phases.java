@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparktrain.checkpoint.PausePoints;
+import org.sparktrain.files.PausePoints;
 
 /**
  * A run as a list of named phases; each logs its duration once and is reported in the summary.

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
+import org.sparktrain.dl4j.Dl4jVersion;
 import org.sparktrain.spec.JobSpec;
 
 /** Where an artifact came from: versions, seed, inputs, time. */
@@ -30,19 +31,7 @@ public final class Provenance {
     return v == null ? "dev" : v;
   }
 
-  /** DL4J's jars carry no Implementation-Version; their Maven metadata does. */
   static String dl4jVersion() {
-    try (var in =
-        org.deeplearning4j.nn.conf.NeuralNetConfiguration.class.getResourceAsStream(
-            "/META-INF/maven/org.deeplearning4j/deeplearning4j-nn/pom.properties")) {
-      if (in == null) {
-        return null;
-      }
-      var props = new java.util.Properties();
-      props.load(in);
-      return props.getProperty("version");
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("reading DL4J's version", e);
-    }
+    return Dl4jVersion.nn();
   }
 }

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 import org.sparktrain.checkpoint.CheckpointInfo;
 import org.sparktrain.checkpoint.CheckpointStore;
 import org.sparktrain.data.FeaturePipelineModel;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.Json;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpec.EarlyStoppingSpec;
 import org.sparktrain.spec.JobSpecLoader;

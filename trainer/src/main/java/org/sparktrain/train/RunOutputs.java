@@ -7,30 +7,30 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.sparktrain.checkpoint.AtomicFiles;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.AtomicFiles;
+import org.sparktrain.files.RunLayout;
+import org.sparktrain.files.Json;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpecLoader;
 import org.sparktrain.spec.SpecException;
 import org.sparktrain.spec.Violation;
 
 /**
- * The run's output directory on any Hadoop filesystem. Every file is replaced whole (temporary name,
- * then one rename over the old file), so a reader never sees half a file; a finished run, or a
- * directory holding anything else, is never written into.
+ * The run's output directory on any Hadoop filesystem, laid out as {@link RunLayout} names it.
+ * Every file is replaced whole (temporary name, then one rename over the old file), so a reader
+ * never sees half a file; a finished run, or a directory holding anything else, is never written
+ * into.
  */
 public final class RunOutputs {
-  public static final String METRICS = "metrics.jsonl";
-  public static final String SUMMARY = "summary.json";
-  public static final String MODEL = "model.zip";
-  public static final String JOB = "job.yaml";
-  /** The default checkpoint directory's name inside the output directory. */
-  public static final String CHECKPOINTS = "checkpoints";
+  // The names TrainingRun and RunCheckpoints use; they are RunLayout's, which other code names directly.
+  static final String SUMMARY = RunLayout.SUMMARY;
+  static final String MODEL = RunLayout.MODEL;
+  static final String JOB = RunLayout.JOB;
+  static final String CHECKPOINTS = RunLayout.CHECKPOINTS;
 
   private final Path dir;
   private final FileSystem fs;
@@ -41,12 +41,6 @@ public final class RunOutputs {
     this.dir = dir;
     this.fs = fs;
   }
-
-  /** What a run and the commands that read it write into its directory. */
-  private static final Set<String> RUN_FILES =
-      Set.of(
-          JOB, METRICS, SUMMARY, MODEL, CHECKPOINTS, "evaluation.json", "report.html", "loss.png",
-          "metrics.png", "confusion.png", "roc.png", "predicted-vs-actual.png");
 
   /**
    * Opens {@code dir} for a new run: refuses a directory that holds anything, so that nothing
@@ -93,17 +87,17 @@ public final class RunOutputs {
             unrelated(qualified, contents.others())
                 + "; --resume continues a run in the directory it wrote; check --output");
       }
-      if (contents.runFiles().contains(SUMMARY)) {
+      if (contents.runFiles().contains(RunLayout.SUMMARY)) {
         throw refused(
             "the run in "
                 + qualified
                 + " finished"
-                + finishedAt(new Path(qualified, SUMMARY), fs)
+                + finishedAt(RunLayout.file(qualified, RunLayout.SUMMARY), fs)
                 + " (it has a summary.json); there is nothing to resume, and resuming would overwrite its"
                 + " model.zip and summary.json. To train longer, start a new run in another directory:"
                 + " --output NEW --set training.epochs=N from the start, or continue from this run's model"
                 + " with --set model.init_from="
-                + new Path(qualified, MODEL)
+                + RunLayout.file(qualified, RunLayout.MODEL)
                 + " --set model.layers=null (its network and feature pipeline; the updater starts afresh)."
                 + " A missing report is written again by `report "
                 + qualified
@@ -123,7 +117,7 @@ public final class RunOutputs {
    */
   void requireNothingRecorded(JobSpec spec, String checkpointDir) {
     try {
-      Path metricsFile = path(METRICS);
+      Path metricsFile = path(RunLayout.METRICS);
       long epochs = 0;
       if (fs.exists(metricsFile)) {
         try (var in = fs.open(metricsFile)) {
@@ -131,7 +125,7 @@ public final class RunOutputs {
               new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).count();
         }
       }
-      if (epochs > 0 || fs.exists(path(MODEL))) {
+      if (epochs > 0 || fs.exists(path(RunLayout.MODEL))) {
         throw refused(
             "the run in "
                 + dir
@@ -147,7 +141,7 @@ public final class RunOutputs {
                 + dir
                 + " to train it again from the start");
       }
-      Path job = path(JOB);
+      Path job = path(RunLayout.JOB);
       if (fs.exists(job)) {
         String yaml;
         try (var in = fs.open(job)) {
@@ -197,29 +191,15 @@ public final class RunOutputs {
       }
       for (FileStatus entry : entries) {
         String name = entry.getPath().getName();
-        if (RUN_FILES.contains(name)) {
+        if (RunLayout.RUN_FILES.contains(name)) {
           run.add(name);
-        } else if (!isTemporaryOrChecksum(name)) {
+        } else if (!RunLayout.isTemporaryOrChecksumOfRunFile(name)) {
           others.add(name);
         }
       }
       java.util.Collections.sort(run);
       java.util.Collections.sort(others);
       return new Contents(run, others);
-    }
-
-    /** ".model.zip.tmp", ".metrics.jsonl.crc" and the like, of a run's own files. */
-    private static boolean isTemporaryOrChecksum(String name) {
-      if (!name.startsWith(".")) {
-        return false;
-      }
-      String stem = name.replaceFirst("^\\.+", "");
-      for (String suffix : List.of(".crc", ".tmp")) {
-        if (stem.endsWith(suffix)) {
-          stem = stem.substring(0, stem.length() - suffix.length());
-        }
-      }
-      return RUN_FILES.contains(stem);
     }
   }
 
@@ -232,7 +212,7 @@ public final class RunOutputs {
       metrics.add(line);
     }
     if (!history.isEmpty()) {
-      write(METRICS, String.join("\n", metricLines) + "\n");
+      write(RunLayout.METRICS, String.join("\n", metricLines) + "\n");
     }
   }
 
@@ -246,7 +226,7 @@ public final class RunOutputs {
   }
 
   public Path path(String name) {
-    return new Path(dir, name);
+    return RunLayout.file(dir, name);
   }
 
   /** Adds one epoch's object to the metrics; {@link #writeMetrics} puts it in metrics.jsonl. */
@@ -257,27 +237,10 @@ public final class RunOutputs {
 
   /** Writes metrics.jsonl with every epoch so far (the whole file is replaced atomically). */
   public void writeMetrics() {
-    write(METRICS, String.join("\n", metricLines) + "\n");
+    write(RunLayout.METRICS, String.join("\n", metricLines) + "\n");
   }
 
   public void write(String name, String text) {
-    writeFile(new Path(dir, name), text, fs);
-  }
-
-  /** Replaces {@code target} with {@code text}: written under a temporary name, then renamed. */
-  public static void writeFile(Path target, String text, Configuration conf) {
-    writeFile(target, text.getBytes(StandardCharsets.UTF_8), conf);
-  }
-
-  /**
-   * Replaces {@code target} with {@code bytes}: written under a temporary name, then renamed over
-   * it in one step, so that there is never a moment without the old or the new file.
-   */
-  public static void writeFile(Path target, byte[] bytes, Configuration conf) {
-    AtomicFiles.write(target, bytes, conf);
-  }
-
-  private static void writeFile(Path target, String text, FileSystem fs) {
-    AtomicFiles.write(target, text.getBytes(StandardCharsets.UTF_8), fs.getConf());
+    AtomicFiles.write(new Path(dir, name), text, fs.getConf());
   }
 }

@@ -23,7 +23,7 @@ import org.sparktrain.data.FeaturePipelineModel;
 import org.sparktrain.data.PreparedData;
 import org.sparktrain.eval.DistributedEvaluator;
 import org.sparktrain.model.InputDims;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.Json;
 import org.sparktrain.model.ModelArchive;
 import org.sparktrain.model.NetworkFactory;
 import org.sparktrain.model.NetworkSources;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.TestJobs;
 import org.sparktrain.TrainerProcess;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.Json;
 
 /**
  * The bench command in its own JVM on a small slice of MNIST, each system in a JVM of its own with

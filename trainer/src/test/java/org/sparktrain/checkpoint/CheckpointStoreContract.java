@@ -1,5 +1,6 @@
 package org.sparktrain.checkpoint;
 
+import org.sparktrain.files.RunLayout;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -29,7 +30,7 @@ import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.Json;
 
 /**
  * What every filesystem must give the checkpoint store: commit by manifest, round trips, checks
@@ -136,7 +137,7 @@ abstract class CheckpointStoreContract {
     Instant before = Instant.now().minusSeconds(1);
     save(store(), 3);
 
-    Path manifest = new Path(stepDir(3), CheckpointStore.MANIFEST);
+    Path manifest = new Path(stepDir(3), RunLayout.Checkpoint.MANIFEST);
     @SuppressWarnings("unchecked")
     Map<String, Object> m = Json.mapper().readValue(read(manifest), Map.class);
     assertEquals(CheckpointStore.FORMAT_VERSION, m.get("format_version"));
@@ -164,7 +165,7 @@ abstract class CheckpointStoreContract {
     save(store(), 12);
     List<String> names =
         Arrays.stream(fs.listStatus(stepDir(12))).map(s -> s.getPath().getName()).sorted().toList();
-    assertEquals(List.of(CheckpointStore.MANIFEST, "model.bin", "state.json"), names);
+    assertEquals(List.of(RunLayout.Checkpoint.MANIFEST, "model.bin", "state.json"), names);
   }
 
   @Test
@@ -294,7 +295,7 @@ abstract class CheckpointStoreContract {
     save(store, 1);
     save(store, 2);
     rewrite(
-        new Path(stepDir(2), CheckpointStore.MANIFEST),
+        new Path(stepDir(2), RunLayout.Checkpoint.MANIFEST),
         "{\"format_version\": 1, \"step\":".getBytes(StandardCharsets.UTF_8));
 
     CheckpointInfo broken = store.list().get(0);
@@ -316,7 +317,7 @@ abstract class CheckpointStoreContract {
     CheckpointStore store = store();
     save(store, 1);
     save(store, 2);
-    Path manifest = new Path(stepDir(2), CheckpointStore.MANIFEST);
+    Path manifest = new Path(stepDir(2), RunLayout.Checkpoint.MANIFEST);
     String newer =
         new String(read(manifest), StandardCharsets.UTF_8)
             .replace("\"format_version\" : 1", "\"format_version\" : 2");
@@ -391,7 +392,7 @@ abstract class CheckpointStoreContract {
             new Faults() {
               @Override
               public void afterRename(Path target) throws IOException {
-                if (target.getName().equals(CheckpointStore.MANIFEST)
+                if (target.getName().equals(RunLayout.Checkpoint.MANIFEST)
                     && calls.getAndIncrement() == 0) {
                   throw new IOException("timed out waiting for the reply (injected)");
                 }
@@ -429,7 +430,7 @@ abstract class CheckpointStoreContract {
   void savingACommittedStepAgainIsRefused() throws IOException {
     CheckpointStore store = store();
     save(store, 3);
-    byte[] manifest = read(new Path(stepDir(3), CheckpointStore.MANIFEST));
+    byte[] manifest = read(new Path(stepDir(3), RunLayout.Checkpoint.MANIFEST));
 
     CheckpointException e =
         assertThrows(CheckpointException.class, () -> store.save(3, fields(9), files(9)));
@@ -437,7 +438,7 @@ abstract class CheckpointStoreContract {
     assertTrue(
         e.getMessage().contains("checkpoint step 3 already exists and is committed"),
         e::getMessage);
-    assertArrayEquals(manifest, read(new Path(stepDir(3), CheckpointStore.MANIFEST)));
+    assertArrayEquals(manifest, read(new Path(stepDir(3), RunLayout.Checkpoint.MANIFEST)));
     assertArrayEquals(files(3).get("model.bin"), store.load(3).files().get("model.bin"));
   }
 
@@ -454,7 +455,7 @@ abstract class CheckpointStoreContract {
             .map(Path::getName)
             .sorted()
             .toList();
-    assertEquals(List.of(CheckpointStore.MANIFEST, "model.bin", "state.json"), names);
+    assertEquals(List.of(RunLayout.Checkpoint.MANIFEST, "model.bin", "state.json"), names);
   }
 
   @Test
@@ -485,7 +486,7 @@ abstract class CheckpointStoreContract {
     Map<String, Object> withStep = new LinkedHashMap<>(fields(1));
     withStep.put("step", 1);
     assertThrows(IllegalArgumentException.class, () -> store.save(1, withStep, files(1)));
-    for (String bad : List.of("", "a/b", ".hidden", CheckpointStore.MANIFEST)) {
+    for (String bad : List.of("", "a/b", ".hidden", RunLayout.Checkpoint.MANIFEST)) {
       assertThrows(
           IllegalArgumentException.class,
           () -> store.save(1, fields(1), Map.of(bad, new byte[1])),
@@ -495,5 +496,31 @@ abstract class CheckpointStoreContract {
     badEpoch.put("epoch", "first");
     assertThrows(IllegalArgumentException.class, () -> store.save(1, badEpoch, files(1)));
     assertEquals(List.of(), store.list());
+  }
+
+  @Test
+  void aStepDirectoryGivenAsInputIsReadOnlyWhenItVerifies() throws IOException {
+    CheckpointStore store = store();
+    save(store, 2);
+    save(store, 3);
+    CheckpointStore.Loaded good = CheckpointStore.loadStepDirectory(stepDir(2).toString(), conf());
+    assertEquals(2, good.info().step());
+    assertArrayEquals(files(2).get("model.bin"), good.files().get("model.bin"));
+
+    byte[] changed = files(3).get("model.bin");
+    changed[1500] ^= 0x01;
+    rewrite(new Path(stepDir(3), "model.bin"), changed);
+    CheckpointInputException damaged =
+        assertThrows(CheckpointInputException.class, () -> CheckpointStore.loadStepDirectory(stepDir(3).toString(), conf()));
+    assertTrue(damaged.getMessage().contains("model.bin has SHA-256"), damaged::getMessage);
+
+    fs.delete(new Path(stepDir(2), RunLayout.Checkpoint.MANIFEST), false);
+    CheckpointInputException uncommitted =
+        assertThrows(CheckpointInputException.class, () -> CheckpointStore.loadStepDirectory(stepDir(2).toString(), conf()));
+    assertTrue(uncommitted.getMessage().contains("not committed"), uncommitted::getMessage);
+
+    CheckpointInputException notAStep =
+        assertThrows(CheckpointInputException.class, () -> CheckpointStore.loadStepDirectory(dir, conf()));
+    assertTrue(notAStep.getMessage().contains("is not a checkpoint step directory"), notAStep::getMessage);
   }
 }

@@ -13,7 +13,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.checkpoint.CheckpointStore;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.Json;
 
 /** `checkpoints list` and `checkpoints verify` on a local checkpoint directory. */
 class CheckpointsCommandTest {

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.Json;
 import org.sparktrain.spec.SpecException;
 
 /** report.html and its charts for a binary, a ten-class and a regression run (test fixtures). */

@@ -92,8 +92,8 @@ class HdfsCheckpointIT {
   void aRunFileIsReplacedInOneRenameOnHdfs() throws Exception {
     Configuration conf = new Configuration();
     org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(cluster.getURI() + "/runs/replace/summary.json");
-    org.sparktrain.checkpoint.AtomicFiles.write(target, "{\"old\": 1}".getBytes(java.nio.charset.StandardCharsets.UTF_8), conf);
-    org.sparktrain.checkpoint.AtomicFiles.write(target, "{\"new\": 2}".getBytes(java.nio.charset.StandardCharsets.UTF_8), conf);
+    org.sparktrain.files.AtomicFiles.write(target, "{\"old\": 1}".getBytes(java.nio.charset.StandardCharsets.UTF_8), conf);
+    org.sparktrain.files.AtomicFiles.write(target, "{\"new\": 2}".getBytes(java.nio.charset.StandardCharsets.UTF_8), conf);
     org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(conf);
     try (var in = fs.open(target)) {
       assertEquals("{\"new\": 2}", new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.sparktrain.eval.EarlyStopping;
-import org.sparktrain.model.Json;
+import org.sparktrain.files.Json;
 
 /** state.json as checkpoints have always written it, both ways. */
 class TrainingStateTest {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparktrain.TestJobs;
 import org.sparktrain.TestSpark;
 import org.sparktrain.TrainerProcess;
+import org.sparktrain.data.DataException;
 import org.sparktrain.data.FeaturePipelineModel;
 import org.sparktrain.model.Freezing;
 import org.sparktrain.model.ModelArchive;
@@ -105,7 +106,7 @@ class TransferIT {
     assertTrue(unknown.getMessage().contains("no layer named 'hidden'") && unknown.getMessage().contains("layer0, layer1, new_output"),
         unknown.getMessage());
 
-    ModelException features = assertThrows(ModelException.class,
+    DataException features = assertThrows(DataException.class,
         () -> new TrainingRun(spark, transfer("data.features.drop=[RowNumber,CustomerId,Surname,Tenure]"), tmp.resolve("e4").toString()).run());
     assertTrue(features.getMessage().contains("features differ") && features.getMessage().contains("Tenure"), features.getMessage());
   }
@@ -118,6 +119,79 @@ class TransferIT {
     assertEquals(2, p.waitFor(), p.stderr());
     assertTrue(p.stderr().contains("model.init_from") && p.stderr().contains("absent.zip"), p.stderr());
     assertFalse(p.stderr().contains("\tat "), "bad input prints no stack trace: " + p.stderr());
+  }
+
+  /**
+   * A copy of the source's checkpoints whose newest step's network.zip has one byte changed; with
+   * {@code dropCrc}, as by a tool that ignores Hadoop's .crc files (which would catch it first).
+   */
+  private static Path tamperedCheckpoints(String name, boolean dropCrc) throws Exception {
+    Path copy = tmp.resolve(name);
+    Path from = source.resolve("checkpoints");
+    try (var files = java.nio.file.Files.walk(from)) {
+      for (Path p : files.toList()) {
+        java.nio.file.Files.copy(p, copy.resolve(from.relativize(p).toString()));
+      }
+    }
+    Path network = newestStep(copy).resolve("network.zip");
+    byte[] bytes = java.nio.file.Files.readAllBytes(network);
+    bytes[bytes.length / 2] ^= 0x01;
+    java.nio.file.Files.write(network, bytes);
+    if (dropCrc) {
+      java.nio.file.Files.delete(network.resolveSibling(".network.zip.crc"));
+    }
+    return copy;
+  }
+
+  private static Path newestStep(Path checkpoints) throws Exception {
+    try (var dirs = java.nio.file.Files.list(checkpoints)) {
+      return dirs.filter(d -> d.getFileName().toString().startsWith("step-")).sorted().reduce((a, b) -> b).orElseThrow();
+    }
+  }
+
+  @Test
+  void aTamperedOrUncommittedCheckpointIsRefused() throws Exception {
+    Configuration conf = new Configuration();
+    Path step = newestStep(tamperedCheckpoints("tampered", true));
+    for (Path given : List.of(step, step.resolve("network.zip"))) {
+      ModelException e = assertThrows(ModelException.class,
+          () -> NetworkSources.sourcePipeline(transfer("model.init_from=" + given), conf));
+      assertTrue(e.getMessage().contains("model.init_from") && e.getMessage().contains("network.zip has SHA-256")
+          && e.getMessage().contains("the manifest says"), e.getMessage());
+    }
+    // With its .crc in place Hadoop's own checksum finds the change first: refused all the same.
+    Path withCrc = newestStep(tamperedCheckpoints("tampered-crc", false));
+    ModelException crc = assertThrows(ModelException.class,
+        () -> NetworkSources.sourcePipeline(transfer("model.init_from=" + withCrc), conf));
+    assertTrue(crc.getMessage().contains("network.zip is damaged") && crc.getMessage().contains("cannot be used"),
+        crc.getMessage());
+    // Without its manifest a step directory is an unfinished save: never read.
+    Path unfinished = newestStep(tamperedCheckpoints("unfinished", true));
+    java.nio.file.Files.delete(unfinished.resolve("MANIFEST.json"));
+    ModelException e = assertThrows(ModelException.class,
+        () -> NetworkSources.sourcePipeline(transfer("model.init_from=" + unfinished), conf));
+    assertTrue(e.getMessage().contains("not committed: no MANIFEST.json"), e.getMessage());
+    // A checkpoint directory falls back to its newest good checkpoint, here epoch 1's.
+    Path dir = tmp.resolve("tampered");
+    FeaturePipelineModel older = NetworkSources.sourcePipeline(transfer("model.init_from=" + dir), conf);
+    assertFeaturesEqual(NetworkSources.sourcePipeline(transfer(), conf), older);
+  }
+
+  @Test
+  void aTamperedCheckpointExits2FromTrainAndEvaluate() throws Exception {
+    Path step = newestStep(tamperedCheckpoints("tampered-cli", true));
+    TrainerProcess train = TrainerProcess.start(tmp.resolve("logs-tampered"), List.of(
+        "train", "jobs/churn-transfer.yaml", "--quiet", "--output", tmp.resolve("cli-tampered").toString(),
+        "--set", "data.path=" + slice.toUri(), "--set", "model.init_from=" + step));
+    assertEquals(2, train.waitFor(), train.stderr());
+    assertTrue(train.stderr().contains("model.init_from") && train.stderr().contains("SHA-256"), train.stderr());
+    assertFalse(train.stderr().contains("\tat "), "bad input prints no stack trace: " + train.stderr());
+
+    TrainerProcess evaluate = TrainerProcess.start(tmp.resolve("logs-tampered-eval"), List.of(
+        "evaluate", step.resolve("network.zip").toString(), slice.toUri().toString(), "--quiet"));
+    assertEquals(2, evaluate.waitFor(), evaluate.stderr());
+    assertTrue(evaluate.stderr().contains("checkpoint") && evaluate.stderr().contains("model.zip"), evaluate.stderr());
+    assertFalse(evaluate.stderr().contains("\tat "), "bad input prints no stack trace: " + evaluate.stderr());
   }
 
   private static void assertFeaturesEqual(FeaturePipelineModel a, FeaturePipelineModel b) {

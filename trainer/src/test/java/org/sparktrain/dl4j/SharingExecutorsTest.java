@@ -1,4 +1,4 @@
-package org.sparktrain.strategy;
+package org.sparktrain.dl4j;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -25,7 +25,7 @@ class SharingExecutorsTest {
     SpecException e =
         assertThrows(
             SpecException.class,
-            () -> SharingStrategy.refuseSharedExecutors(conf("spark://m:7077", "4", "1")));
+            () -> SharingExecutors.refuseSharedExecutors(conf("spark://m:7077", "4", "1")));
     assertTrue(e.getMessage().contains("strategy.type"), e.getMessage());
     assertTrue(e.getMessage().contains("spark.task.cpus=4"), e.getMessage());
   }
@@ -33,19 +33,19 @@ class SharingExecutorsTest {
   @Test
   void dynamicAllocationIsRefusedOnAClusterOnly() {
     SparkConf yarn = conf("yarn", "4", "4").set("spark.dynamicAllocation.enabled", "true");
-    SpecException e = assertThrows(SpecException.class, () -> SharingStrategy.refuseSharedExecutors(yarn));
+    SpecException e = assertThrows(SpecException.class, () -> SharingExecutors.refuseSharedExecutors(yarn));
     assertTrue(e.getMessage().contains("spark.dynamicAllocation.enabled=false"), e.getMessage());
     SparkConf local = conf("local[2]", null, null).set("spark.dynamicAllocation.enabled", "true");
-    assertDoesNotThrow(() -> SharingStrategy.refuseSharedExecutors(local));
+    assertDoesNotThrow(() -> SharingExecutors.refuseSharedExecutors(local));
     SparkConf off = conf("yarn", "4", "4").set("spark.dynamicAllocation.enabled", "false");
-    assertDoesNotThrow(() -> SharingStrategy.refuseSharedExecutors(off));
+    assertDoesNotThrow(() -> SharingExecutors.refuseSharedExecutors(off));
   }
 
   @Test
   void oneTaskPerExecutorLocalModeOrUnknownCoresAreAccepted() {
-    assertDoesNotThrow(() -> SharingStrategy.refuseSharedExecutors(conf("spark://m:7077", "4", "4")));
-    assertDoesNotThrow(() -> SharingStrategy.refuseSharedExecutors(conf("spark://m:7077", "1", null)));
-    assertDoesNotThrow(() -> SharingStrategy.refuseSharedExecutors(conf("yarn", null, null)));
-    assertDoesNotThrow(() -> SharingStrategy.refuseSharedExecutors(conf("local[4]", "4", "1")));
+    assertDoesNotThrow(() -> SharingExecutors.refuseSharedExecutors(conf("spark://m:7077", "4", "4")));
+    assertDoesNotThrow(() -> SharingExecutors.refuseSharedExecutors(conf("spark://m:7077", "1", null)));
+    assertDoesNotThrow(() -> SharingExecutors.refuseSharedExecutors(conf("yarn", null, null)));
+    assertDoesNotThrow(() -> SharingExecutors.refuseSharedExecutors(conf("local[4]", "4", "1")));
   }
 }

@@ -1,4 +1,4 @@
-package org.sparktrain.strategy;
+package org.sparktrain.dl4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -13,7 +13,9 @@ import java.util.Random;
  * time step ({@code id,step,value,label}). Each sequence draws its own length, frequency, phase,
  * amplitude and offset, so only the wave's shape tells the class: a fair test for sequence models
  * that no single statistic of the values solves. Deterministic for a seed. Depends on nothing but
- * the JDK, so that {@code java Waveforms.java} runs it from source before anything is built.
+ * the JDK, so that {@code java Waveforms.java} runs it from source before anything is built
+ * ({@code deploy/fetch-data.sh}); it lives with the tests, which use it too, and is not in the
+ * trainer jar.
  */
 public final class Waveforms {
   public static final List<String> CLASSES = List.of("sine", "square", "sawtooth", "triangle");

@@ -1,4 +1,4 @@
-package org.sparktrain.model;
+package org.sparktrain.files;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

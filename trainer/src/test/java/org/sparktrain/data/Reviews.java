@@ -16,7 +16,9 @@ import java.util.Random;
  * neutral remarks ("the box was not blue"), so a model that ignores word order (a bag of words)
  * cannot always tell whether "not" negates the opinion; to be right it must read "not" just before
  * the adjective (the order of the words). Deterministic for a
- * seed. Depends on nothing but the JDK, so that {@code java Reviews.java} runs it from source.
+ * seed. Depends on nothing but the JDK, so that {@code java Reviews.java} runs it from source
+ * ({@code deploy/fetch-data.sh}); it lives with the tests, which use it too, and is not in the
+ * trainer jar.
  */
 public final class Reviews {
   /** Fraction of reviews whose opinion is negated. */

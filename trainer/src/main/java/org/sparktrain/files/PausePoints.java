@@ -1,4 +1,4 @@
-package org.sparktrain.checkpoint;
+package org.sparktrain.files;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

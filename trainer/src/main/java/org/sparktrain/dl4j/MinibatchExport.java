@@ -1,4 +1,4 @@
-package org.sparktrain.strategy;
+package org.sparktrain.dl4j;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -20,18 +20,18 @@ import org.nd4j.linalg.dataset.DataSet;
  * Writes an RDD of minibatches to files, one per minibatch, from the partitions that hold them.
  * Only the file names come back to the driver.
  *
- * <p>Why not DL4J's own export: it lists the files back into an RDD with the default number of
+ * <p>Works around DL4J 1.0.0-M2's own export (RDDTrainingApproach.Export): it lists the files back into an RDD with the default number of
  * partitions, and ParameterAveragingTrainingMaster then assigns files to averaging rounds
  * independently in each partition. Rounds come out uneven, and a worker fits at most
  * {@code averaging_frequency} minibatches per round, so the surplus of a crowded round is silently
  * skipped (4 of 18 minibatches in {@code SingleWorkerEquivalenceIT} before this class existed).
  * Handing the names over in a single partition makes every round exactly full.
  */
-final class MinibatchExport {
+public final class MinibatchExport {
   private MinibatchExport() {}
 
   /** Writes every minibatch under {@code dir}; returns the file URIs in partition order. */
-  static List<String> write(JavaSparkContext sc, JavaRDD<DataSet> minibatches, String dir) {
+  public static List<String> write(JavaSparkContext sc, JavaRDD<DataSet> minibatches, String dir) {
     Broadcast<SerializableHadoopConfig> conf =
         sc.broadcast(new SerializableHadoopConfig(sc.hadoopConfiguration()));
     return minibatches.mapPartitionsWithIndex(new WritePartition(conf, dir), true).collect();

@@ -1,4 +1,4 @@
-package org.sparktrain.checkpoint;
+package org.sparktrain.files;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -32,11 +32,17 @@ public final class AtomicFiles {
 
   /** The temporary name {@code target} is written under before the rename. */
   public static Path temporary(Path target) {
-    return new Path(target.getParent(), "." + target.getName() + ".tmp");
+    return RunLayout.temporary(target);
   }
 
+  /** Replaces {@code target} with {@code bytes}. */
   public static void write(Path target, byte[] bytes, Configuration conf) {
     write(target, out -> out.write(bytes), conf);
+  }
+
+  /** Replaces {@code target} with {@code text} in UTF-8. */
+  public static void write(Path target, String text, Configuration conf) {
+    write(target, text.getBytes(java.nio.charset.StandardCharsets.UTF_8), conf);
   }
 
   /**
@@ -59,7 +65,7 @@ public final class AtomicFiles {
 
   private static void writeLocal(Path target, Body body) throws IOException {
     java.nio.file.Path file = Paths.get(target.toUri());
-    java.nio.file.Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    java.nio.file.Path tmp = file.resolveSibling(RunLayout.temporaryName(file.getFileName().toString()));
     try (FileChannel channel =
         FileChannel.open(
             tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {

@@ -1,4 +1,4 @@
-package org.sparktrain.strategy;
+package org.sparktrain.dl4j;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,20 +9,21 @@ import org.slf4j.LoggerFactory;
 import org.sparktrain.model.Freezing;
 
 /**
- * Keeps frozen layers bit-identical across epochs. Frozen layers get no updates, but parameter
- * averaging divides the sum of the workers' identical copies by their number, which for 3 workers
- * can round a float by one unit in the last place (seen: -0.19152024 became -0.19152026). After
- * each epoch the saved values are put back; the largest change found is logged and reported, so
- * that a real update of a frozen layer (anything beyond rounding) is visible.
+ * Keeps frozen layers bit-identical across epochs. Works around DL4J 1.0.0-M2's parameter
+ * averaging (ParameterAveragingTrainingMaster), which averages frozen layers too: they get no
+ * updates, but the sum of the workers' identical copies divided by their number can round a float
+ * by one unit in the last place for 3 workers (seen: -0.19152024 became -0.19152026). After each
+ * epoch the saved values are put back; the largest change found is logged and reported, so that a
+ * real update of a frozen layer (anything beyond rounding) is visible.
  */
-final class FrozenGuard {
+public final class FrozenGuard {
   private static final Logger LOG = LoggerFactory.getLogger(FrozenGuard.class);
 
   private final List<Integer> layers = new ArrayList<>();
   private final List<INDArray> saved = new ArrayList<>();
   private double maxDrift;
 
-  FrozenGuard(MultiLayerNetwork net) {
+  public FrozenGuard(MultiLayerNetwork net) {
     for (int i = 0; i < net.getnLayers(); i++) {
       if (Freezing.isFrozen(net, i) && net.getLayer(i).numParams() > 0) {
         layers.add(i);
@@ -32,7 +33,7 @@ final class FrozenGuard {
   }
 
   /** Puts the frozen parameters back in {@code net} after {@code epoch}. */
-  void restore(MultiLayerNetwork net, int epoch) {
+  public void restore(MultiLayerNetwork net, int epoch) {
     double drift = 0;
     for (int k = 0; k < layers.size(); k++) {
       INDArray now = net.getLayer(layers.get(k)).params();
@@ -45,7 +46,8 @@ final class FrozenGuard {
     maxDrift = Math.max(maxDrift, drift);
   }
 
-  double maxDrift() {
+  /** The largest change of a frozen parameter found so far (0 when none moved). */
+  public double maxDrift() {
     return maxDrift;
   }
 }
