@@ -96,9 +96,13 @@ final class Trigger {
     return firstEpoch;
   }
 
-  /** Whether {@code epoch} is trained at all (a run resumed after its last epoch trains none). */
+  /**
+   * Whether {@code epoch} is trained at all: a run resumed after its last epoch, or after the
+   * epoch whose checkpoint early stopping wrote before stopping, trains none (unless the resumed
+   * job gives more epochs or more patience).
+   */
   boolean runs(int epoch) {
-    return epoch <= epochs;
+    return epoch <= epochs && !stopping.shouldStop();
   }
 
   /** Whether each epoch is validated: when the validation split holds examples. */

@@ -296,6 +296,21 @@ class TriggerTest {
   }
 
   @Test
+  void aRunResumedAfterEarlyStoppingStoppedItTrainsNoneUnlessGivenMorePatience() {
+    Trigger first = trigger(10, every(1), patience(2, 0));
+    List<Trigger.Decision> ran = epochs(first, 1.0, 1.1, 1.2, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5);
+    assertEquals(3, ran.size());
+    assertTrue(ran.get(2).earlyStop() && ran.get(2).checkpoint());
+    // killed after that checkpoint, before the run's summary: the resume trains no further epoch
+    TrainingState saved =
+        new TrainingState(3, 30, 7, first.stopping(), first.bestCheckpoint(), List.of(line(1, 1.0), line(2, 1.1), line(3, 1.2)));
+    Trigger resumed = new Trigger(10, every(1), patience(2, 0), 100, Optional.of(saved), () -> 0);
+    assertFalse(resumed.runs(resumed.firstEpoch()));
+    Trigger morePatience = new Trigger(10, every(1), patience(4, 0), 100, Optional.of(saved), () -> 0);
+    assertTrue(morePatience.runs(morePatience.firstEpoch()));
+  }
+
+  @Test
   void aRunResumedAfterItsLastEpochTrainsNone() {
     TrainingState saved = new TrainingState(5, 50, 7, null, 0, List.of());
     Trigger t = new Trigger(5, every(1), OFF, 100, Optional.of(saved), () -> 0);
