@@ -23,6 +23,7 @@ import org.sparktrain.checkpoint.CheckpointInfo;
 import org.sparktrain.checkpoint.CheckpointStore;
 import org.sparktrain.data.FeaturePipelineModel;
 import org.sparktrain.files.Json;
+import org.sparktrain.files.RunLayout;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpec.EarlyStoppingSpec;
 import org.sparktrain.spec.JobSpecLoader;
@@ -37,11 +38,11 @@ import org.sparktrain.spec.Violation;
  */
 final class RunCheckpoints {
   private static final Logger LOG = LoggerFactory.getLogger(RunCheckpoints.class);
-  static final String NETWORK = "network.zip";
-  static final String BEST = "best-network.zip";
-  static final String PIPELINE = "feature-pipeline.json";
-  static final String JOB = "job.yaml";
-  static final String STATE = "state.json";
+  static final String NETWORK = RunLayout.Checkpoint.NETWORK;
+  static final String BEST = RunLayout.Checkpoint.BEST;
+  static final String PIPELINE = RunLayout.Checkpoint.PIPELINE;
+  static final String JOB = RunLayout.Checkpoint.JOB;
+  static final String STATE = RunLayout.Checkpoint.STATE;
 
   private final CheckpointStore store;
   private final String dir;
@@ -65,7 +66,7 @@ final class RunCheckpoints {
   static String dir(JobSpec spec, Path outputDir) {
     return spec.checkpoint().dir() != null
         ? spec.checkpoint().dir()
-        : new Path(outputDir, RunOutputs.CHECKPOINTS).toString();
+        : RunLayout.checkpoints(outputDir).toString();
   }
 
   String dir() {

@@ -26,12 +26,6 @@ import org.sparktrain.spec.Violation;
  * into.
  */
 public final class RunOutputs {
-  // The names TrainingRun and RunCheckpoints use; they are RunLayout's, which other code names directly.
-  static final String SUMMARY = RunLayout.SUMMARY;
-  static final String MODEL = RunLayout.MODEL;
-  static final String JOB = RunLayout.JOB;
-  static final String CHECKPOINTS = RunLayout.CHECKPOINTS;
-
   private final Path dir;
   private final FileSystem fs;
   private final List<String> metricLines = new ArrayList<>();

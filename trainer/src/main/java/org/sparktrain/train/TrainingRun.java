@@ -24,6 +24,7 @@ import org.sparktrain.data.PreparedData;
 import org.sparktrain.eval.DistributedEvaluator;
 import org.sparktrain.model.InputDims;
 import org.sparktrain.files.Json;
+import org.sparktrain.files.RunLayout;
 import org.sparktrain.model.ModelArchive;
 import org.sparktrain.model.NetworkFactory;
 import org.sparktrain.model.NetworkSources;
@@ -145,7 +146,7 @@ public final class TrainingRun {
     // Only now that the data was read without error: nothing of an earlier run is touched by a run
     // that stops on bad data.
     run.out().restartMetrics(resumed.map(RunCheckpoints.Resumed::history).orElse(List.of()));
-    run.out().write(RunOutputs.JOB, JobSpecWriter.toYaml(spec));
+    run.out().write(RunLayout.JOB, JobSpecWriter.toYaml(spec));
     JavaRDD<DataSet> train = data.train().persist(StorageLevel.MEMORY_AND_DISK_SER());
     JavaRDD<DataSet> validation = data.validation().persist(StorageLevel.MEMORY_AND_DISK_SER());
     LOG.info(
@@ -218,7 +219,7 @@ public final class TrainingRun {
           "Save model",
           () -> {
             ModelArchive.save(
-                run.out().path(RunOutputs.MODEL),
+                run.out().path(RunLayout.MODEL),
                 run.hadoop(),
                 trained,
                 data.pipeline(),
@@ -229,7 +230,7 @@ public final class TrainingRun {
     }
     summary.put("phase_seconds", phases.seconds());
     summary.put("total_seconds", secondsSince(run.started()));
-    run.out().write(RunOutputs.SUMMARY, Json.write(summary));
+    run.out().write(RunLayout.SUMMARY, Json.write(summary));
     phases.run("Report", () -> org.sparktrain.report.RunReport.write(run.out().dir().toString(), run.hadoop()));
     LOG.info("Test: {}", EpochLine.metrics(test));
     LOG.info("Outputs in {}", run.out().dir());
