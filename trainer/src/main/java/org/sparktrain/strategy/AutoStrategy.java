@@ -185,7 +185,7 @@ final class AutoStrategy implements TrainingStrategy {
     public scala.collection.Iterator<Double> apply(scala.collection.Iterator<Integer> ignored) {
       org.apache.spark.BarrierTaskContext tc = org.apache.spark.BarrierTaskContext.get();
       int rank = tc.partitionId();
-      String host = tc.getTaskInfos()[rank].address();
+      String host = SynchronousStrategy.host(tc.getTaskInfos()[rank].address());
       double best = Double.POSITIVE_INFINITY;
       try {
         java.nio.channels.ServerSocketChannel server = AllReduce.listen(host);

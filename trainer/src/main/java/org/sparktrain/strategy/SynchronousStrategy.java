@@ -456,9 +456,9 @@ final class SynchronousStrategy implements TrainingStrategy {
 
   /**
    * The minibatch RDD with one partition per worker, counted once per RDD. The caller's RDD is
-   * used as it is when it has that many partitions (nothing is cached a second time); more
-   * partitions are grouped into contiguous runs without a shuffle; fewer are spread by one shuffle
-   * sorted by the minibatches' positions (so that each worker's order is the same in every run),
+   * used as it is when it has that many partitions and its stage can run as a barrier stage
+   * (nothing is cached a second time); otherwise its minibatches are spread over the workers by one
+   * shuffle sorted by their positions (so that each worker's order is the same in every run),
    * whose files later epochs read again.
    */
   private void ensureLayout(JavaRDD<DataSet> train) {
@@ -466,14 +466,11 @@ final class SynchronousStrategy implements TrainingStrategy {
       return;
     }
     int parts = train.getNumPartitions();
-    if (parts == workers) {
+    boolean direct = parts == workers && barrierSafe(train.rdd(), parts);
+    if (direct) {
       layout = train;
-    } else if (parts > workers) {
-      layout =
-          new JavaRDD<>(
-              train.rdd().coalesce(workers, false, scala.Option.apply(new Contiguous()), null),
-              scala.reflect.ClassTag$.MODULE$.apply(DataSet.class));
     } else {
+      // A barrier stage needs every RDD of its stage to have its partitions: shuffle once.
       int w = workers;
       layout =
           train
@@ -504,25 +501,24 @@ final class SynchronousStrategy implements TrainingStrategy {
             })
             .collect();
     partitionSizes = sizes.stream().mapToLong(Long::longValue).toArray();
-    LOG.info("synchronous: minibatches per worker {} (from {} partitions)", sizes, parts);
+    LOG.info("synchronous: minibatches per worker {} ({})", sizes,
+        direct ? "the training data's partitions as they are" : "spread from " + parts + " partitions by one shuffle");
   }
 
-  /** Parent partitions in contiguous runs, one run per worker: deterministic, no shuffle. */
-  private static final class Contiguous implements org.apache.spark.rdd.PartitionCoalescer, Serializable {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public org.apache.spark.rdd.PartitionGroup[] coalesce(int max, org.apache.spark.rdd.RDD<?> parent) {
-      org.apache.spark.Partition[] parts = parent.partitions();
-      org.apache.spark.rdd.PartitionGroup[] groups = new org.apache.spark.rdd.PartitionGroup[max];
-      for (int g = 0; g < max; g++) {
-        groups[g] = new org.apache.spark.rdd.PartitionGroup(scala.Option.empty());
-      }
-      for (int j = 0; j < parts.length; j++) {
-        groups[(int) ((long) j * max / parts.length)].partitions().$plus$eq(parts[j]);
-      }
-      return groups;
+  /**
+   * Whether a barrier stage may start at {@code rdd}: Spark requires every RDD of the stage (up to
+   * the last shuffle) to have the same number of partitions and no partition pruning.
+   */
+  static boolean barrierSafe(org.apache.spark.rdd.RDD<?> rdd, int partitions) {
+    if (rdd.getNumPartitions() != partitions || rdd instanceof org.apache.spark.rdd.PartitionPruningRDD) {
+      return false;
     }
+    for (org.apache.spark.Dependency<?> d : scala.collection.JavaConverters.seqAsJavaList(rdd.dependencies())) {
+      if (!(d instanceof org.apache.spark.ShuffleDependency) && !barrierSafe(d.rdd(), partitions)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Minibatch keys (partition, position) spread over the workers in turn. */
@@ -683,7 +679,7 @@ final class SynchronousStrategy implements TrainingStrategy {
     public scala.collection.Iterator<EpochResult> apply(scala.collection.Iterator<DataSet> data) {
       BarrierTaskContext tc = BarrierTaskContext.get();
       int rank = tc.partitionId();
-      String host = tc.getTaskInfos()[rank].address();
+      String host = host(tc.getTaskInfos()[rank].address());
       EpochResult out = new EpochResult(rank, rounds);
       try {
         ServerSocketChannel server = AllReduce.listen(host);
@@ -740,6 +736,12 @@ final class SynchronousStrategy implements TrainingStrategy {
       }
       return scala.collection.JavaConverters.asScalaIterator(Collections.singletonList(out).iterator());
     }
+  }
+
+  /** The host of a barrier task's address ({@code host:port}). */
+  static String host(String address) {
+    int colon = address.lastIndexOf(':');
+    return colon > 0 && address.indexOf(':') == colon ? address.substring(0, colon) : address;
   }
 
   /** Sets parameters and updater state from one averaged array, and the iteration count. */
