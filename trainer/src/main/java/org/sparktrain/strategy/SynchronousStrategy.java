@@ -33,9 +33,11 @@ import org.sparktrain.spec.SpecException;
  * timing, and the order of each worker's minibatches is drawn anew every epoch from the job's
  * seed: a resumed run repeats the uninterrupted one exactly.
  *
- * <p>When the cluster offers fewer task slots than workers after an executor was lost (a barrier
- * stage needs all its tasks at once), the epoch runs from its start as one Spark job per round,
- * which computes the same numbers; before the first epoch too few slots is refused (exit 2).
+ * <p>A failed barrier stage (a worker's task failed or its executor was lost) is run again from
+ * the epoch's start state, up to {@link #BARRIER_ATTEMPTS} times. When the cluster offers fewer task
+ * slots than workers after an executor was lost (a barrier stage needs all its tasks at once), the
+ * epoch runs from its start as one Spark job per round, which computes the same numbers; before
+ * the first epoch too few slots is refused (exit 2).
  */
 final class SynchronousStrategy implements TrainingStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(SynchronousStrategy.class);
@@ -55,6 +57,8 @@ final class SynchronousStrategy implements TrainingStrategy {
   static final long SLOT_WAIT_MILLIS = 30_000;
   /** How long a running epoch waits with too few slots (an executor lost) before it changes plan. */
   static final long SLOT_LOSS_GRACE_MILLIS = 5_000;
+  /** Attempts of an epoch's barrier stage before its failure fails the run (as spark.task.maxFailures' default). */
+  static final int BARRIER_ATTEMPTS = 4;
   private static final SecureRandom TOKENS = new SecureRandom();
   private final int threads;
   private final String run = UUID.randomUUID().toString();
@@ -184,7 +188,23 @@ final class SynchronousStrategy implements TrainingStrategy {
     }
     nonFinite = 0;
     long t0 = System.nanoTime();
-    EpochOutcome out = slots() >= workers ? barrierEpoch(epoch, epochRounds) : null;
+    EpochOutcome out = null;
+    for (int attempt = 1; out == null && waitForSlots(); attempt++) {
+      try {
+        out = barrierEpoch(epoch, epochRounds);
+        if (out == null) {
+          break; // slots lost while the stage waited
+        }
+      } catch (RuntimeException e) {
+        // Spark aborts a failed barrier result stage rather than retrying it: retry it here, from
+        // the epoch's start state, unless the failure is bad input (the same every time).
+        if (attempt >= BARRIER_ATTEMPTS || badInput(e)) {
+          throw e;
+        }
+        LOG.warn("synchronous epoch {}: the barrier stage failed (attempt {} of {}), training the epoch again from"
+            + " its start: {}", epoch, attempt, BARRIER_ATTEMPTS, e.getMessage());
+      }
+    }
     if (out == null) {
       LOG.warn(
           "synchronous epoch {}: the cluster now offers {} task slots for {} workers (an executor was lost);"
@@ -223,6 +243,37 @@ final class SynchronousStrategy implements TrainingStrategy {
     double fitSeconds;
     double averagingSeconds;
     double waitSeconds;
+  }
+
+  /**
+   * Whether the cluster offers a slot per worker, waiting up to {@link #SLOT_LOSS_GRACE_MILLIS}
+   * for them (an executor lost just now may be replaced).
+   */
+  private boolean waitForSlots() {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SLOT_LOSS_GRACE_MILLIS);
+    while (slots() < workers) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for task slots", e);
+      }
+    }
+    return true;
+  }
+
+  /** Bad input in a cause chain: a job, data or model error that a retry would meet again. */
+  private static boolean badInput(Throwable t) {
+    for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof SpecException || c instanceof org.sparktrain.data.DataException
+          || c instanceof org.sparktrain.model.ModelException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Task slots the cluster offers now (all executors, default resource profile). */
