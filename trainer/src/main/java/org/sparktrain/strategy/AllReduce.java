@@ -154,6 +154,9 @@ final class AllReduce implements AutoCloseable {
               "peer " + rank + ": peers " + missing + " did not connect within " + timeoutMillis + " ms");
         }
         sel.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        if (Thread.currentThread().isInterrupted()) {
+          throw new java.io.InterruptedIOException("peer " + rank + ": interrupted while waiting for peers to connect");
+        }
         Iterator<SelectionKey> keys = sel.selectedKeys().iterator();
         while (keys.hasNext()) {
           SelectionKey key = keys.next();
@@ -336,6 +339,7 @@ final class AllReduce implements AutoCloseable {
                 + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
       }
       selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      interrupted(step);
       Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
       while (keys.hasNext()) {
         SelectionKey key = keys.next();
@@ -360,6 +364,13 @@ final class AllReduce implements AutoCloseable {
           open--;
         }
       }
+    }
+  }
+
+  /** A cancelled task's thread is interrupted: a select then returns at once, so stop instead of spinning. */
+  private void interrupted(String step) throws java.io.InterruptedIOException {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new java.io.InterruptedIOException("peer " + rank + ", " + step + " " + exchanges + ": interrupted (the task was cancelled)");
     }
   }
 

@@ -189,7 +189,13 @@ final class AutoStrategy implements TrainingStrategy {
       double best = Double.POSITIVE_INFINITY;
       try {
         java.nio.channels.ServerSocketChannel server = AllReduce.listen(host);
-        String[] addresses = tc.allGather(AllReduce.address(host, server));
+        String[] addresses;
+        try {
+          addresses = tc.allGather(AllReduce.address(host, server));
+        } catch (RuntimeException e) {
+          server.close();
+          throw e;
+        }
         try (AllReduce peers = AllReduce.connect(rank, List.of(addresses), server, token, timeoutMillis)) {
           float[] data = new float[floats];
           for (int rep = 0; rep < 6; rep++) {

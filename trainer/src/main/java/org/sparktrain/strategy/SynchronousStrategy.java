@@ -734,7 +734,13 @@ final class SynchronousStrategy implements TrainingStrategy {
       EpochResult out = new EpochResult(rank, rounds);
       try {
         ServerSocketChannel server = AllReduce.listen(host);
-        String[] addresses = tc.allGather(AllReduce.address(host, server));
+        String[] addresses;
+        try {
+          addresses = tc.allGather(AllReduce.address(host, server));
+        } catch (RuntimeException e) {
+          server.close();
+          throw e;
+        }
         try (AllReduce peers = AllReduce.connect(rank, List.of(addresses), server, token, timeoutMillis)) {
           NativeThreads.set(threads);
           RoundState s = state.value();
