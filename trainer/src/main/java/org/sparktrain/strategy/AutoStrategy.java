@@ -71,6 +71,11 @@ final class AutoStrategy implements TrainingStrategy {
   /** Measures the probe's figures on the executors with the run's network and minibatches. */
   private StrategyAdvisor.Probe probe(JavaRDD<DataSet> train) {
     int workers = ctx.workers();
+    int slots = SynchronousStrategy.slots(ctx.sc);
+    if (workers > slots) {
+      LOG.info("auto: {} workers asked for, the cluster offers {} task slots; probing {}", workers, slots, Math.max(1, slots));
+      workers = Math.max(1, slots);
+    }
     boolean local = ctx.sc.master().startsWith("local");
     int cores = local ? ctx.sc.defaultParallelism() : Math.max(1, ctx.sc.getConf().getInt("spark.task.cpus", 1));
     int share = SynchronousStrategy.threadsPerWorker(ctx, workers);
@@ -140,33 +145,72 @@ final class AutoStrategy implements TrainingStrategy {
     return times.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
   }
 
-  /** Fastest of three empty averaging rounds: broadcast, one task per worker, arrays summed back. */
+  /**
+   * One averaging round as the synchronous strategy runs it: a barrier stage of {@code workers}
+   * tasks connects them, then averages an array of the real size among them a few times. Each
+   * task reports its fastest all-reduce (after a warm-up); the round is the slowest task's.
+   */
   private double timeRound(int workers, int floats) {
     List<Integer> slots = new ArrayList<>();
     for (int i = 0; i < workers; i++) {
       slots.add(i);
     }
-    JavaRDD<Integer> tasks = ctx.sc.parallelize(slots, workers);
-    double best = Double.POSITIVE_INFINITY;
-    for (int rep = 0; rep < 3; rep++) {
-      long t0 = System.nanoTime();
-      Broadcast<float[]> bc = ctx.sc.broadcast(new float[floats]);
-      RoundResult sum =
-          tasks
-              .map(i -> {
-                RoundResult r = new RoundResult(bc.value().clone(), new float[0]);
-                r.workers = 1;
-                return r;
-              })
-              .treeReduce(RoundResult::merge);
-      float[] avg = sum.params;
-      for (int i = 0; i < avg.length; i++) {
-        avg[i] /= sum.workers;
-      }
-      bc.destroy();
-      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    long timeout = 1000L * ctx.sc.getConf().getLong(SynchronousStrategy.PEER_TIMEOUT, SynchronousStrategy.DEFAULT_PEER_TIMEOUT_SECONDS);
+    RoundProbe probe = new RoundProbe(floats, new java.security.SecureRandom().nextLong(), timeout);
+    List<Double> best =
+        new JavaRDD<>(
+                ctx.sc.parallelize(slots, workers).rdd().barrier()
+                    .mapPartitions(probe, false, scala.reflect.ClassTag$.MODULE$.apply(Double.class)),
+                scala.reflect.ClassTag$.MODULE$.apply(Double.class))
+            .collect();
+    return best.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+  }
+
+  /** A task of {@link #timeRound}: one warm-up and five all-reduces of {@code floats}. */
+  private static final class RoundProbe
+      extends scala.runtime.AbstractFunction1<scala.collection.Iterator<Integer>, scala.collection.Iterator<Double>>
+      implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final int floats;
+    private final long token;
+    private final long timeoutMillis;
+
+    RoundProbe(int floats, long token, long timeoutMillis) {
+      this.floats = floats;
+      this.token = token;
+      this.timeoutMillis = timeoutMillis;
     }
-    return best;
+
+    @Override
+    public scala.collection.Iterator<Double> apply(scala.collection.Iterator<Integer> ignored) {
+      org.apache.spark.BarrierTaskContext tc = org.apache.spark.BarrierTaskContext.get();
+      int rank = tc.partitionId();
+      String host = SynchronousStrategy.host(tc.getTaskInfos()[rank].address());
+      double best = Double.POSITIVE_INFINITY;
+      try {
+        java.nio.channels.ServerSocketChannel server = AllReduce.listen(host);
+        String[] addresses;
+        try {
+          addresses = tc.allGather(AllReduce.address(host, server));
+        } catch (RuntimeException e) {
+          server.close();
+          throw e;
+        }
+        try (AllReduce peers = AllReduce.connect(rank, List.of(addresses), server, token, timeoutMillis)) {
+          float[] data = new float[floats];
+          for (int rep = 0; rep < 6; rep++) {
+            long t0 = System.nanoTime();
+            peers.average(data, 1, 1);
+            if (rep > 0) {
+              best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+          }
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("auto: probing an averaging round on worker " + rank + " failed: " + e.getMessage(), e);
+      }
+      return scala.collection.JavaConverters.asScalaIterator(Collections.singletonList(best).iterator());
+    }
   }
 
   @Override

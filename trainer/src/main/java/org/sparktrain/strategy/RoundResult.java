@@ -10,6 +10,8 @@ final class RoundResult implements Serializable {
   private static final long serialVersionUID = 1L;
   final float[] params;
   final float[] updater;
+  /** The worker (partition) that sent it, when results are combined in rank order. */
+  int rank;
   int workers;
   int maxFitted;
   long fitted;

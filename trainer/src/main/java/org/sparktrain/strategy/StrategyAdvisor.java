@@ -11,8 +11,8 @@ import java.util.Locale;
  * <p>Cost model, per epoch of {@code B} minibatches on {@code W} workers averaging every {@code K}:
  * {@code T(W, K) = ceil(B / W) * c_W + ceil(B / (W K)) * r_W}, where {@code c_W} is the measured
  * time of one minibatch on a worker while {@code W} train at once and {@code r_W} the measured time
- * of one averaging round (broadcast of parameters and updater state, a Spark job, the workers'
- * arrays summed back). One worker alone takes {@code T_1 = B * c_1} with every core and no rounds.
+ * of one averaging round (an all-reduce of parameters and updater state between the workers'
+ * tasks inside the epoch's one barrier stage). One worker alone takes {@code T_1 = B * c_1} with every core and no rounds.
  */
 public final class StrategyAdvisor {
   /** Frequencies considered, smallest first: the smallest one that is cheap enough wins. */

@@ -1,29 +1,43 @@
 package org.sparktrain.strategy;
 
 import java.io.Serializable;
+import java.nio.channels.ServerSocketChannel;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparktrain.spec.SpecException;
 
 /**
- * Synchronous parameter averaging on Spark primitives. The minibatches are laid out once in one
- * partition per worker and cached deserialized; each worker keeps its network in its executor
- * between rounds ({@link WorkerNetworks}). A round broadcasts parameters and updater state, every
- * worker fits its next {@code averaging_frequency} minibatches, and the sums come back through
- * {@code treeReduce}; the driver averages them. The order of each worker's minibatches is drawn
- * anew every epoch from the job's seed, so a resumed run repeats the uninterrupted one exactly.
+ * Synchronous parameter averaging on Spark primitives, one Spark job per epoch. The epoch's start
+ * state (parameters, updater state, iteration) goes out in one broadcast; the workers, one task
+ * each of a barrier stage, stream their partitions through a seeded bounded shuffle buffer, fit
+ * {@code averaging_frequency} minibatches at a time and average parameters and updater state among
+ * themselves after each such round over TCP ({@link AllReduce}); worker 0 returns the final state.
+ * A worker whose partition ran out joins each remaining round with weight 0, so a round's mean is
+ * over the workers that fitted in it. Sums run in rank order, so the result does not depend on
+ * timing, and the order of each worker's minibatches is drawn anew every epoch from the job's
+ * seed: a resumed run repeats the uninterrupted one exactly.
+ *
+ * <p>A failed barrier stage (a worker's task failed or its executor was lost) is run again from
+ * the epoch's start state, up to {@link #BARRIER_ATTEMPTS} times. When the cluster offers fewer task
+ * slots than workers after an executor was lost (a barrier stage needs all its tasks at once), the
+ * epoch runs from its start as one Spark job per round, which computes the same numbers; before
+ * the first epoch too few slots is refused (exit 2).
  */
 final class SynchronousStrategy implements TrainingStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(SynchronousStrategy.class);
@@ -34,9 +48,27 @@ final class SynchronousStrategy implements TrainingStrategy {
   private final int frequency;
   /** The frequency of a single worker: more minibatches than any epoch has. */
   private static final int ONE_ROUND = 1 << 30;
+  /** Minibatches each worker's shuffle buffer holds: bounds its memory, not its partition's size. */
+  static final int SHUFFLE_BUFFER = 64;
+  /** Spark setting: seconds a worker waits for another in any socket operation of the averaging. */
+  static final String PEER_TIMEOUT = "spark.sparktrain.synchronous.peerTimeout";
+  static final long DEFAULT_PEER_TIMEOUT_SECONDS = 300;
+  /** Before the first epoch on a cluster: how long to wait for executors to offer the slots. */
+  static final long SLOT_WAIT_MILLIS = 30_000;
+  /** How long a running epoch waits with too few slots (an executor lost) before it changes plan. */
+  static final long SLOT_LOSS_GRACE_MILLIS = 5_000;
+  /** Attempts of an epoch's barrier stage before its failure fails the run (as spark.task.maxFailures' default). */
+  static final int BARRIER_ATTEMPTS = 4;
+  private static final SecureRandom TOKENS = new SecureRandom();
   private final int threads;
   private final String run = UUID.randomUUID().toString();
   private final Broadcast<String> conf;
+  private final int shuffleBuffer;
+  private final long peerTimeoutMillis;
+  private final String jobGroup = "sparktrain-synchronous-" + run;
+  private final LongAccumulator minibatchCount;
+  private final LongAccumulator nonFiniteCount;
+  private boolean slotsChecked;
   private JavaRDD<DataSet> layout;
   private int layoutSource = -1;
   private long[] partitionSizes = new long[0];
@@ -64,6 +96,11 @@ final class SynchronousStrategy implements TrainingStrategy {
     this.frequency = workers == 1 ? ONE_ROUND : ctx.spec.strategy().averagingFrequency();
     this.threads = threadsPerWorker(ctx, workers);
     this.conf = ctx.sc.broadcast(net.getLayerWiseConfigurations().toJson());
+    this.shuffleBuffer = SHUFFLE_BUFFER;
+    this.peerTimeoutMillis = 1000L * ctx.sc.getConf().getLong(PEER_TIMEOUT, DEFAULT_PEER_TIMEOUT_SECONDS);
+    // Named as the workers' loss listener of the other strategies names them: the progress line counts these.
+    this.minibatchCount = ctx.sc.sc().longAccumulator("sparktrain.train_loss_count");
+    this.nonFiniteCount = ctx.sc.sc().longAccumulator("sparktrain.train_loss_non_finite");
     LOG.info(
         "synchronous: {} workers, {} native threads each (from {}), {}",
         workers, threads, threadsSource(ctx),
@@ -145,79 +182,363 @@ final class SynchronousStrategy implements TrainingStrategy {
       longest = Math.max(longest, n);
     }
     int epochRounds = (int) ((longest + frequency - 1) / frequency);
-    double lossSum = 0;
-    long lossCount = 0;
+    if (!slotsChecked) {
+      requireSlots();
+      slotsChecked = true;
+    }
     nonFinite = 0;
     long t0 = System.nanoTime();
-    double computeSeconds = 0;
-    for (int r = 0; r < epochRounds; r++) {
-      RoundResult sum = round(epoch, r);
-      if (sum == null) {
-        continue;
+    EpochOutcome out = null;
+    for (int attempt = 1; out == null && waitForSlots(); attempt++) {
+      try {
+        out = barrierEpoch(epoch, epochRounds);
+        if (out == null) {
+          break; // slots lost while the stage waited
+        }
+      } catch (RuntimeException e) {
+        // Spark aborts a failed barrier result stage rather than retrying it: retry it here, from
+        // the epoch's start state, unless the failure is bad input (the same every time).
+        if (attempt >= BARRIER_ATTEMPTS || badInput(e)) {
+          throw e;
+        }
+        LOG.warn("synchronous epoch {}: the barrier stage failed (attempt {} of {}), training the epoch again from"
+            + " its start: {}", epoch, attempt, BARRIER_ATTEMPTS, e.getMessage());
       }
-      computeSeconds += sum.fitNanos / 1e9 / sum.workers;
-      lossSum += sum.lossSum;
-      lossCount += sum.lossCount;
-      nonFinite += sum.nonFinite;
+    }
+    if (out == null) {
+      LOG.warn(
+          "synchronous epoch {}: the cluster now offers {} task slots for {} workers (an executor was lost);"
+              + " training this epoch from its start with one Spark job per averaging round instead of one barrier"
+              + " stage (the same result, more slowly)", epoch, slots(), workers);
+      out = roundsEpoch(epoch, epochRounds);
     }
     rounds += epochRounds;
     double wall = (System.nanoTime() - t0) / 1e9;
-    lastEpoch = new EpochTiming(epochRounds, wall, computeSeconds);
+    lastEpoch = new EpochTiming(epochRounds, wall, out.fitSeconds);
     LOG.info(
-        "synchronous epoch {}: {} rounds in {} s, of which fitting {} s per worker and averaging {} s"
-            + " ({} ms per round); {} MB broadcast, {} MB collected so far",
-        epoch, epochRounds, String.format(java.util.Locale.ROOT, "%.2f", wall),
-        String.format(java.util.Locale.ROOT, "%.2f", computeSeconds),
-        String.format(java.util.Locale.ROOT, "%.2f", wall - computeSeconds),
-        String.format(java.util.Locale.ROOT, "%.0f", epochRounds == 0 ? 0 : (wall - computeSeconds) * 1e3 / epochRounds),
-        broadcastBytes >> 20, collectedBytes >> 20);
-    return lossCount == 0 ? Double.NaN : lossSum / lossCount;
+        "synchronous epoch {}: {} rounds in {} s ({}), of which fitting {} s per worker, averaging {} ms per round"
+            + " (the all-reduce of {} MB, as the last worker to arrive saw it), waiting for slower workers {} s per"
+            + " worker, start-up and the rest {} s",
+        epoch, epochRounds, fmt("%.2f", wall), out.mode, fmt("%.2f", out.fitSeconds),
+        fmt("%.1f", epochRounds == 0 ? 0 : out.averagingSeconds * 1e3 / epochRounds),
+        fmt("%.1f", stateFloats() * 4 / 1e6), fmt("%.2f", out.waitSeconds),
+        fmt("%.2f", Math.max(0, wall - out.fitSeconds - out.averagingSeconds - out.waitSeconds)));
+    return out.lossCount == 0 ? Double.NaN : out.lossSum / out.lossCount;
   }
 
-  /** One averaging round; null when no worker had a minibatch left. */
-  private RoundResult round(int epoch, int round) {
+  private static String fmt(String f, double v) {
+    return String.format(java.util.Locale.ROOT, f, v);
+  }
+
+  private long stateFloats() {
+    INDArray view = net.getUpdater(true).getStateViewArray();
+    return net.numParams() + (view == null ? 0 : view.length());
+  }
+
+  /** How an epoch went, for the log and the loss. */
+  private static final class EpochOutcome {
+    String mode;
+    double lossSum;
+    long lossCount;
+    double fitSeconds;
+    double averagingSeconds;
+    double waitSeconds;
+  }
+
+  /**
+   * Whether the cluster offers a slot per worker, waiting up to {@link #SLOT_LOSS_GRACE_MILLIS}
+   * for them (an executor lost just now may be replaced).
+   */
+  private boolean waitForSlots() {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SLOT_LOSS_GRACE_MILLIS);
+    while (slots() < workers) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for task slots", e);
+      }
+    }
+    return true;
+  }
+
+  /** Bad input in a cause chain: a job, data or model error that a retry would meet again. */
+  private static boolean badInput(Throwable t) {
+    for (Throwable c = t; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof SpecException || c instanceof org.sparktrain.data.DataException
+          || c instanceof org.sparktrain.model.ModelException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Task slots the cluster offers now (all executors, default resource profile). */
+  private int slots() {
+    return slots(ctx.sc);
+  }
+
+  /** Task slots {@code sc}'s cluster offers now: how many tasks a barrier stage may have. */
+  static int slots(org.apache.spark.api.java.JavaSparkContext sc) {
+    org.apache.spark.SparkContext c = sc.sc();
+    return c.maxNumConcurrentTasks(c.resourceProfileManager().defaultResourceProfile());
+  }
+
+  /**
+   * Before the first epoch: the barrier stage needs every worker's task at once. On a cluster,
+   * executors may still be registering, so this waits up to {@link #SLOT_WAIT_MILLIS}; then refuses
+   * with what was seen and how to fix it (exit 2) instead of leaving Spark to retry and fail.
+   */
+  private void requireSlots() {
+    boolean local = ctx.sc.master().startsWith("local");
+    long deadline = System.currentTimeMillis() + (local ? 0 : SLOT_WAIT_MILLIS);
+    int slots = slots();
+    while (slots < workers && System.currentTimeMillis() < deadline) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for executors to register", e);
+      }
+      slots = slots();
+    }
+    if (slots < workers) {
+      int taskCpus = ctx.sc.getConf().getInt("spark.task.cpus", 1);
+      throw new SpecException(
+          "strategy.workers",
+          "synchronous training runs its " + workers + " workers as one barrier stage, which needs " + workers
+              + " task slots at once, but " + (local ? "this local master (" + ctx.sc.master() + ")" : "the cluster")
+              + " offers " + slots + " (executor cores / spark.task.cpus " + taskCpus + ")"
+              + (local ? "" : " after waiting " + SLOT_WAIT_MILLIS / 1000 + " s for executors")
+              + "; set strategy.workers to at most " + Math.max(1, slots) + " (0: Spark's default parallelism)"
+              + (local ? " or start with a larger local[N]" : " or give the application more executors or cores"));
+    }
+  }
+
+  /** The network's parameters, updater state and iteration count, for a broadcast. */
+  private RoundState state() {
     INDArray updaterView = net.getUpdater(true).getStateViewArray();
-    RoundState state =
+    RoundState s =
         new RoundState(
             net.params().toFloatVector(),
             updaterView == null ? new float[0] : updaterView.toFloatVector(),
             net.getIterationCount());
-    Broadcast<RoundState> bc = ctx.sc.broadcast(state);
-    broadcastBytes += 4L * (state.params.length + state.updater.length);
-    RoundTask task =
-        new RoundTask(run, conf, bc, epoch, round, frequency, threads, ctx.spec.seed());
-    RoundResult sum;
-    try {
-      // Rounds are counted from the longest partition, so at least one worker returns a result.
-      sum = layout.mapPartitionsWithIndex(task, true).treeReduce(RoundResult::merge);
-    } finally {
-      bc.destroy();
-    }
-    if (sum == null || sum.workers == 0) {
-      return null;
-    }
-    collectedBytes += sum.workers * sum.arrayBytes();
-    float scale = 1f / sum.workers;
-    INDArray params = Nd4j.createFromArray(sum.params).muli(scale);
-    net.setParams(params.reshape(net.params().shape()));
-    if (updaterView != null && sum.updater.length > 0) {
-      updaterView.assign(Nd4j.createFromArray(sum.updater).muli(scale).reshape(updaterView.shape()));
-    }
-    net.setIterationCount(net.getIterationCount() + sum.maxFitted);
-    return sum;
+    broadcastBytes += 4L * (s.params.length + s.updater.length);
+    return s;
   }
 
-  /** Lays the minibatches out in one cached, deserialized partition per worker (once per RDD). */
+  /** Sets the network to averaged parameters and updater state. */
+  private void apply(float[] params, float[] updater, int iteration) {
+    net.setParams(Nd4j.createFromArray(params).reshape(net.params().shape()));
+    INDArray updaterView = net.getUpdater(true).getStateViewArray();
+    if (updaterView != null && updater.length > 0) {
+      updaterView.assign(Nd4j.createFromArray(updater).reshape(updaterView.shape()));
+    }
+    net.setIterationCount(iteration);
+  }
+
+  /**
+   * The epoch as one barrier stage: every worker trains through its partition and the workers
+   * average among themselves every {@code frequency} minibatches ({@link AllReduce}). Returns null
+   * when the stage cannot run because the cluster lost task slots while it waited (the caller then
+   * trains the epoch round by round).
+   */
+  private EpochOutcome barrierEpoch(int epoch, int epochRounds) {
+    Broadcast<RoundState> bc = ctx.sc.broadcast(state());
+    long token = TOKENS.nextLong();
+    EpochTask task =
+        new EpochTask(run, conf, bc, epoch, epochRounds, frequency, threads, ctx.spec.seed(), shuffleBuffer,
+            peerTimeoutMillis, token, minibatchCount, nonFiniteCount);
+    org.apache.spark.rdd.RDD<EpochResult> stage =
+        layout.rdd().barrier().mapPartitions(task, false, scala.reflect.ClassTag$.MODULE$.apply(EpochResult.class));
+    ctx.sc.setJobGroup(jobGroup, "synchronous epoch " + epoch + " (barrier stage, " + workers + " workers)", true);
+    List<EpochResult> results;
+    try {
+      org.apache.spark.api.java.JavaFutureAction<List<EpochResult>> f =
+          new JavaRDD<>(stage, scala.reflect.ClassTag$.MODULE$.apply(EpochResult.class)).collectAsync();
+      results = await(f, epoch);
+    } finally {
+      ctx.sc.clearJobGroup();
+      bc.destroy();
+    }
+    if (results == null) {
+      return null;
+    }
+    EpochOutcome out = new EpochOutcome();
+    out.mode = "one barrier stage";
+    EpochResult first = null;
+    double[] allReduce = new double[epochRounds];
+    java.util.Arrays.fill(allReduce, Double.POSITIVE_INFINITY);
+    double waitSum = 0;
+    for (EpochResult r : results) {
+      if (r.rank == 0) {
+        first = r;
+      }
+      out.lossSum += r.lossSum;
+      out.lossCount += r.lossCount;
+      nonFinite += r.nonFinite;
+      out.fitSeconds += r.fitNanos / 1e9 / workers;
+      double sum = 0;
+      for (int i = 0; i < epochRounds; i++) {
+        allReduce[i] = Math.min(allReduce[i], r.allReduceNanos[i] / 1e9);
+        sum += r.allReduceNanos[i] / 1e9;
+      }
+      waitSum += sum;
+    }
+    for (double a : allReduce) {
+      out.averagingSeconds += a;
+    }
+    out.waitSeconds = Math.max(0, waitSum / workers - out.averagingSeconds);
+    if (first == null) {
+      throw new IllegalStateException("synchronous epoch " + epoch + ": the barrier stage returned no result from worker 0");
+    }
+    collectedBytes += first.arrayBytes();
+    apply(first.params, first.updater, first.iteration);
+    if (LOG.isDebugEnabled()) {
+      for (EpochResult r : results) {
+        LOG.debug("synchronous epoch {} worker {}: fit ms per round {}, all-reduce ms per round {}", epoch, r.rank,
+            millis(r.fitNanosPerRound), millis(r.allReduceNanos));
+      }
+    }
+    return out;
+  }
+
+  private static String millis(long[] nanos) {
+    StringBuilder b = new StringBuilder("[");
+    for (int i = 0; i < nanos.length; i++) {
+      b.append(i == 0 ? "" : ", ").append(fmt("%.1f", nanos[i] / 1e6));
+    }
+    return b.append(']').toString();
+  }
+
+  /**
+   * Waits for the barrier stage. Should the cluster offer fewer slots than workers for {@link
+   * #SLOT_LOSS_GRACE_MILLIS} (an executor lost: Spark retries a failed barrier stage as a whole, and
+   * the retry waits for slots that may never come), cancels it and returns null.
+   */
+  private List<EpochResult> await(org.apache.spark.api.java.JavaFutureAction<List<EpochResult>> f, int epoch) {
+    long shortSince = -1;
+    while (true) {
+      try {
+        return f.get(500, TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        if (slots() >= workers) {
+          shortSince = -1;
+        } else if (shortSince < 0) {
+          shortSince = System.nanoTime();
+        } else if (System.nanoTime() - shortSince > TimeUnit.MILLISECONDS.toNanos(SLOT_LOSS_GRACE_MILLIS)) {
+          ctx.sc.cancelJobGroup(jobGroup);
+          try {
+            f.get();
+          } catch (Exception cancelled) {
+            LOG.info("synchronous epoch {}: barrier stage cancelled ({})", epoch, cancelled.toString());
+          }
+          return null;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        ctx.sc.cancelJobGroup(jobGroup);
+        throw new IllegalStateException("interrupted while synchronous epoch " + epoch + " trained", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        if (cause instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IllegalStateException(
+            "synchronous epoch " + epoch + ": the barrier stage failed: " + cause.getMessage(), cause);
+      }
+    }
+  }
+
+  /**
+   * The epoch as one Spark job per averaging round, each worker streaming its partition to its
+   * round's minibatches: what the barrier stage computes, bit for bit (the same order of minibatches,
+   * the same sums in rank order), for when the cluster has fewer task slots than workers.
+   */
+  private EpochOutcome roundsEpoch(int epoch, int epochRounds) {
+    EpochOutcome out = new EpochOutcome();
+    out.mode = "one Spark job per round";
+    for (int r = 0; r < epochRounds; r++) {
+      Broadcast<RoundState> bc = ctx.sc.broadcast(state());
+      RoundTask task =
+          new RoundTask(run, conf, bc, epoch, r, frequency, threads, ctx.spec.seed(), shuffleBuffer);
+      long t0 = System.nanoTime();
+      List<RoundResult> results;
+      try {
+        results = new ArrayList<>(layout.mapPartitionsWithIndex(task, true).collect());
+      } finally {
+        bc.destroy();
+      }
+      if (results.isEmpty()) {
+        continue;
+      }
+      results.sort(java.util.Comparator.comparingInt(x -> x.rank));
+      float[][] params = new float[results.size()][];
+      float[][] updater = new float[results.size()][];
+      double[] weights = new double[results.size()];
+      int[] zeros = new int[results.size()];
+      int maxFitted = 0;
+      double fit = 0;
+      for (int i = 0; i < results.size(); i++) {
+        RoundResult x = results.get(i);
+        params[i] = x.params;
+        updater[i] = x.updater;
+        weights[i] = x.fitted > 0 ? 1 : 0;
+        maxFitted = Math.max(maxFitted, x.maxFitted);
+        out.lossSum += x.lossSum;
+        out.lossCount += x.lossCount;
+        nonFinite += x.nonFinite;
+        fit += x.fitNanos / 1e9 / workers;
+        collectedBytes += x.arrayBytes();
+      }
+      float[] p = new float[params[0].length];
+      float[] u = new float[updater[0].length];
+      AllReduce.combine(params, zeros, weights, p, 0, p.length);
+      AllReduce.combine(updater, zeros, weights, u, 0, u.length);
+      apply(p, u, net.getIterationCount() + maxFitted);
+      out.fitSeconds += fit;
+      out.averagingSeconds += Math.max(0, (System.nanoTime() - t0) / 1e9 - fit);
+    }
+    return out;
+  }
+
+  /**
+   * The minibatch RDD with one partition per worker, counted once per RDD. The caller's RDD is
+   * used as it is when it has that many partitions and its stage can run as a barrier stage
+   * (nothing is cached a second time); otherwise its minibatches are spread over the workers by one
+   * shuffle sorted by their positions (so that each worker's order is the same in every run),
+   * whose files later epochs read again.
+   */
   private void ensureLayout(JavaRDD<DataSet> train) {
     if (layout != null && layoutSource == train.id()) {
       return;
     }
-    if (layout != null) {
-      layout.unpersist(false);
+    int parts = train.getNumPartitions();
+    boolean direct = parts == workers && barrierSafe(train.rdd(), parts);
+    if (direct) {
+      layout = train;
+    } else {
+      // A barrier stage needs every RDD of its stage to have its partitions: shuffle once.
+      int w = workers;
+      layout =
+          train
+              .mapPartitionsWithIndex(
+                  (Integer p, Iterator<DataSet> it) -> {
+                    List<scala.Tuple2<Long, DataSet>> keyed = new ArrayList<>();
+                    long i = 0;
+                    while (it.hasNext()) {
+                      keyed.add(new scala.Tuple2<>(((long) p << 32) | i++, it.next()));
+                    }
+                    return keyed.iterator();
+                  },
+                  false)
+              .mapToPair(t -> t)
+              .repartitionAndSortWithinPartitions(new RoundRobin(w))
+              .values();
     }
-    JavaRDD<DataSet> spread =
-        train.getNumPartitions() == workers ? train : train.repartition(workers);
-    layout = spread.mapPartitions(it -> it, true).persist(StorageLevel.MEMORY_ONLY());
     layoutSource = train.id();
     List<Long> sizes =
         layout
@@ -231,26 +552,45 @@ final class SynchronousStrategy implements TrainingStrategy {
             })
             .collect();
     partitionSizes = sizes.stream().mapToLong(Long::longValue).toArray();
-    LOG.info("synchronous: minibatches per worker {}", sizes);
+    LOG.info("synchronous: minibatches per worker {} ({})", sizes,
+        direct ? "the training data's partitions as they are" : "spread from " + parts + " partitions by one shuffle");
   }
 
   /**
-   * The order in which a worker fits its {@code n} minibatches in an epoch: a permutation drawn
-   * from the job's seed, the epoch and the partition.
+   * Whether a barrier stage may start at {@code rdd}: Spark requires every RDD of the stage (up to
+   * the last shuffle) to have the same number of partitions and no partition pruning.
    */
-  static int[] order(long seed, int epoch, int partition, int n) {
-    int[] idx = new int[n];
-    for (int i = 0; i < n; i++) {
-      idx[i] = i;
+  static boolean barrierSafe(org.apache.spark.rdd.RDD<?> rdd, int partitions) {
+    if (rdd.getNumPartitions() != partitions || rdd instanceof org.apache.spark.rdd.PartitionPruningRDD) {
+      return false;
     }
-    Random r = new Random(Dl4jMasterStrategy.epochSeed(seed, epoch) * 31 + partition);
-    for (int i = n - 1; i > 0; i--) {
-      int j = r.nextInt(i + 1);
-      int t = idx[i];
-      idx[i] = idx[j];
-      idx[j] = t;
+    for (org.apache.spark.Dependency<?> d : scala.collection.JavaConverters.seqAsJavaList(rdd.dependencies())) {
+      if (!(d instanceof org.apache.spark.ShuffleDependency) && !barrierSafe(d.rdd(), partitions)) {
+        return false;
+      }
     }
-    return idx;
+    return true;
+  }
+
+  /** Minibatch keys (partition, position) spread over the workers in turn. */
+  private static final class RoundRobin extends org.apache.spark.Partitioner {
+    private static final long serialVersionUID = 1L;
+    private final int n;
+
+    RoundRobin(int n) {
+      this.n = n;
+    }
+
+    @Override
+    public int numPartitions() {
+      return n;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      long k = (Long) key;
+      return (int) (((k >>> 32) * 7919 + (k & 0xffffffffL)) % n);
+    }
   }
 
   @Override
@@ -280,17 +620,14 @@ final class SynchronousStrategy implements TrainingStrategy {
 
   @Override
   public void close() {
-    if (layout != null) {
-      layout.unpersist(false);
-    }
     conf.destroy();
     // Local mode: the executors are this JVM. On a cluster a later run drops them (WorkerNetworks).
     WorkerNetworks.forget(run);
   }
 
   /**
-   * Parameters, updater state and iteration count at the start of a round. A class, not a record:
-   * Spark broadcasts it with Kryo, which cannot build records.
+   * Parameters, updater state and iteration count at the start of an epoch or round. A class, not
+   * a record: Spark broadcasts it with Kryo, which cannot build records.
    */
   static final class RoundState implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -305,7 +642,205 @@ final class SynchronousStrategy implements TrainingStrategy {
     }
   }
 
-  /** What each worker runs in a round: its next minibatches from the round's parameters. */
+  /** A worker's network for this run, set to a broadcast state. */
+  private static MultiLayerNetwork network(String run, int partition, String conf, RoundState s) {
+    MultiLayerNetwork net = WorkerNetworks.take(run, partition, conf);
+    net.setParams(Nd4j.createFromArray(s.params).reshape(net.params().shape()));
+    INDArray view = net.getUpdater(true).getStateViewArray();
+    if (view != null && s.updater.length > 0) {
+      view.assign(Nd4j.createFromArray(s.updater).reshape(view.shape()));
+    }
+    net.setIterationCount(s.iteration);
+    return net;
+  }
+
+  /** Parameters then updater state, in one array (what the workers average). */
+  private static float[] flatState(MultiLayerNetwork net) {
+    float[] p = net.params().toFloatVector();
+    INDArray view = net.getUpdater(true).getStateViewArray();
+    if (view == null) {
+      return p;
+    }
+    float[] u = view.toFloatVector();
+    float[] all = java.util.Arrays.copyOf(p, p.length + u.length);
+    System.arraycopy(u, 0, all, p.length, u.length);
+    return all;
+  }
+
+  /** Losses of the minibatches a worker fitted. */
+  private static final class Losses {
+    double sum;
+    long count;
+    long nonFinite;
+
+    void add(double score) {
+      if (Double.isFinite(score)) {
+        sum += score;
+        count++;
+      } else {
+        nonFinite++;
+      }
+    }
+  }
+
+  /**
+   * One worker's epoch in the barrier stage: connects to the other workers (addresses exchanged
+   * with {@code allGather}), then fits {@code frequency} minibatches at a time from its shuffled
+   * stream and averages with the others after each, {@code rounds} times (a worker whose partition
+   * ran out joins with weight 0). Worker 0 returns the final state; every worker its losses and
+   * timings.
+   */
+  private static final class EpochTask
+      extends scala.runtime.AbstractFunction1<scala.collection.Iterator<DataSet>, scala.collection.Iterator<EpochResult>>
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String run;
+    private final Broadcast<String> conf;
+    private final Broadcast<RoundState> state;
+    private final int epoch;
+    private final int rounds;
+    private final int frequency;
+    private final int threads;
+    private final long seed;
+    private final int buffer;
+    private final long timeoutMillis;
+    private final long token;
+    private final LongAccumulator fittedCount;
+    private final LongAccumulator nonFiniteCount;
+
+    EpochTask(String run, Broadcast<String> conf, Broadcast<RoundState> state, int epoch, int rounds, int frequency,
+        int threads, long seed, int buffer, long timeoutMillis, long token, LongAccumulator fittedCount,
+        LongAccumulator nonFiniteCount) {
+      this.run = run;
+      this.conf = conf;
+      this.state = state;
+      this.epoch = epoch;
+      this.rounds = rounds;
+      this.frequency = frequency;
+      this.threads = threads;
+      this.seed = seed;
+      this.buffer = buffer;
+      this.timeoutMillis = timeoutMillis;
+      this.token = token;
+      this.fittedCount = fittedCount;
+      this.nonFiniteCount = nonFiniteCount;
+    }
+
+    @Override
+    public scala.collection.Iterator<EpochResult> apply(scala.collection.Iterator<DataSet> data) {
+      BarrierTaskContext tc = BarrierTaskContext.get();
+      int rank = tc.partitionId();
+      String host = host(tc.getTaskInfos()[rank].address());
+      EpochResult out = new EpochResult(rank, rounds);
+      try {
+        ServerSocketChannel server = AllReduce.listen(host);
+        String[] addresses;
+        try {
+          addresses = tc.allGather(AllReduce.address(host, server));
+        } catch (RuntimeException e) {
+          server.close();
+          throw e;
+        }
+        try (AllReduce peers = AllReduce.connect(rank, List.of(addresses), server, token, timeoutMillis)) {
+          NativeThreads.set(threads);
+          RoundState s = state.value();
+          MultiLayerNetwork net = network(run, rank, conf.value(), s);
+          Iterator<DataSet> order =
+              new ShuffleBuffer<>(scala.collection.JavaConverters.asJavaIterator(data), buffer,
+                  ShuffleBuffer.seed(seed, epoch, rank));
+          Losses losses = new Losses();
+          int paramCount = (int) net.numParams();
+          int iteration = s.iteration;
+          for (int r = 0; r < rounds; r++) {
+            long t0 = System.nanoTime();
+            int fitted = 0;
+            while (fitted < frequency && order.hasNext()) {
+              tc.killTaskIfInterrupted();
+              net.fit(order.next());
+              double score = net.score();
+              losses.add(score);
+              if (Double.isFinite(score)) {
+                fittedCount.add(1);
+              } else {
+                nonFiniteCount.add(1);
+              }
+              fitted++;
+            }
+            long t1 = System.nanoTime();
+            float[] flat = flatState(net);
+            AllReduce.Round round = peers.average(flat, fitted > 0 ? 1 : 0, fitted);
+            iteration += round.maxFitted();
+            setFlat(net, flat, paramCount, iteration);
+            out.fitNanosPerRound[r] = t1 - t0;
+            out.allReduceNanos[r] = System.nanoTime() - t1;
+            out.fitNanos += t1 - t0;
+          }
+          out.lossSum = losses.sum;
+          out.lossCount = losses.count;
+          out.nonFinite = losses.nonFinite;
+          if (rank == 0) {
+            out.params = net.params().toFloatVector();
+            INDArray view = net.getUpdater(true).getStateViewArray();
+            out.updater = view == null ? new float[0] : view.toFloatVector();
+            out.iteration = iteration;
+          }
+          WorkerNetworks.give(run, rank, net);
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(
+            "synchronous epoch " + epoch + ", worker " + rank + " on " + host + ": averaging with the other workers failed: "
+                + e.getMessage(), e);
+      }
+      return scala.collection.JavaConverters.asScalaIterator(Collections.singletonList(out).iterator());
+    }
+  }
+
+  /** The host of a barrier task's address ({@code host:port}). */
+  static String host(String address) {
+    int colon = address.lastIndexOf(':');
+    return colon > 0 && address.indexOf(':') == colon ? address.substring(0, colon) : address;
+  }
+
+  /** Sets parameters and updater state from one averaged array, and the iteration count. */
+  private static void setFlat(MultiLayerNetwork net, float[] flat, int paramCount, int iteration) {
+    INDArray all = Nd4j.createFromArray(flat);
+    net.params().assign(all.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, paramCount)).reshape(net.params().shape()));
+    INDArray view = net.getUpdater(true).getStateViewArray();
+    if (view != null && flat.length > paramCount) {
+      view.assign(all.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(paramCount, flat.length)).reshape(view.shape()));
+    }
+    net.setIterationCount(iteration);
+  }
+
+  /** What a worker of the barrier stage returns: worker 0's state, every worker's losses and timings. */
+  static final class EpochResult implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final int rank;
+    float[] params = new float[0];
+    float[] updater = new float[0];
+    int iteration;
+    double lossSum;
+    long lossCount;
+    long nonFinite;
+    long fitNanos;
+    final long[] fitNanosPerRound;
+    final long[] allReduceNanos;
+
+    EpochResult(int rank, int rounds) {
+      this.rank = rank;
+      this.fitNanosPerRound = new long[rounds];
+      this.allReduceNanos = new long[rounds];
+    }
+
+    long arrayBytes() {
+      return 4L * (params.length + updater.length);
+    }
+  }
+
+  /**
+   * One worker's part of one averaging round when the epoch runs as a job per round: streams its
+   * partition in the epoch's order to the round's minibatches and fits them from the round's state.
+   */
   private record RoundTask(
       String run,
       Broadcast<String> conf,
@@ -314,53 +849,42 @@ final class SynchronousStrategy implements TrainingStrategy {
       int round,
       int frequency,
       int threads,
-      long seed)
+      long seed,
+      int buffer)
       implements org.apache.spark.api.java.function.Function2<
           Integer, Iterator<DataSet>, Iterator<RoundResult>> {
     private static final long serialVersionUID = 1L;
 
     @Override
     public Iterator<RoundResult> call(Integer partition, Iterator<DataSet> it) {
-      List<DataSet> batches = new ArrayList<>();
-      it.forEachRemaining(batches::add);
-      int[] order = order(seed, epoch, partition, batches.size());
-      int from = round * frequency;
-      int to = Math.min(order.length, from + frequency);
-      if (from >= to) {
+      Iterator<DataSet> order = new ShuffleBuffer<>(it, buffer, ShuffleBuffer.seed(seed, epoch, partition));
+      long skip = (long) round * frequency;
+      for (long i = 0; i < skip && order.hasNext(); i++) {
+        order.next();
+      }
+      if (!order.hasNext()) {
         return Collections.emptyIterator();
       }
       NativeThreads.set(threads);
-      RoundState s = state.value();
-      MultiLayerNetwork net = WorkerNetworks.take(run, partition, conf.value());
-      net.setParams(Nd4j.createFromArray(s.params).reshape(net.params().shape()));
-      INDArray view = net.getUpdater(true).getStateViewArray();
-      if (view != null && s.updater.length > 0) {
-        view.assign(Nd4j.createFromArray(s.updater).reshape(view.shape()));
-      }
-      net.setIterationCount(s.iteration);
-      double lossSum = 0;
-      long lossCount = 0;
-      long bad = 0;
+      MultiLayerNetwork net = network(run, partition, conf.value(), state.value());
+      Losses losses = new Losses();
       long t0 = System.nanoTime();
-      for (int i = from; i < to; i++) {
-        net.fit(batches.get(order[i]));
-        double score = net.score();
-        if (Double.isFinite(score)) {
-          lossSum += score;
-          lossCount++;
-        } else {
-          bad++;
-        }
+      int fitted = 0;
+      while (fitted < frequency && order.hasNext()) {
+        net.fit(order.next());
+        losses.add(net.score());
+        fitted++;
       }
+      INDArray view = net.getUpdater(true).getStateViewArray();
       RoundResult out =
-          new RoundResult(
-              net.params().toFloatVector(), view == null ? new float[0] : view.toFloatVector());
+          new RoundResult(net.params().toFloatVector(), view == null ? new float[0] : view.toFloatVector());
+      out.rank = partition;
       out.workers = 1;
-      out.maxFitted = to - from;
-      out.fitted = to - from;
-      out.lossSum = lossSum;
-      out.lossCount = lossCount;
-      out.nonFinite = bad;
+      out.maxFitted = fitted;
+      out.fitted = fitted;
+      out.lossSum = losses.sum;
+      out.lossCount = losses.count;
+      out.nonFinite = losses.nonFinite;
       out.fitNanos = System.nanoTime() - t0;
       WorkerNetworks.give(run, partition, net);
       return Collections.singletonList(out).iterator();

@@ -63,8 +63,8 @@ class SynchronousStrategyIT {
       MultiLayerNetwork start = single.clone();
       INDArray initial = single.params().dup();
       for (int e = 1; e <= spec.training().epochs(); e++) {
-        for (int i : SynchronousStrategy.order(spec.seed(), e, 0, batches.size())) {
-          single.fit(batches.get(i));
+        for (DataSet b : ShuffleBuffer.order(batches, SynchronousStrategy.SHUFFLE_BUFFER, ShuffleBuffer.seed(spec.seed(), e, 0))) {
+          single.fit(b);
         }
       }
       JavaRDD<DataSet> rdd = sc().parallelize(copies(batches), 1).cache();
@@ -122,19 +122,36 @@ class SynchronousStrategyIT {
     }
   }
 
+  /** A worker without minibatches joins the round with weight 0 (one partition spread over two workers). */
   @Test
   void moreWorkersThanMinibatches() throws Exception {
-    JobSpec spec = spec("adam", 4, 2);
-    List<DataSet> batches = batches(2, 16, 5, 3);
+    JobSpec spec = spec("adam", 2, 2);
+    List<DataSet> batches = batches(1, 16, 5, 3);
     JavaRDD<DataSet> rdd = sc().parallelize(copies(batches), 1).cache();
     try (TrainingStrategy strategy = strategy(spec, NetworkFactory.network(spec, 5, 3))) {
       double loss = strategy.fitEpoch(rdd, 1);
       assertTrue(Double.isFinite(loss), "loss " + loss);
-      assertEquals(4, strategy.workers());
-      int iterations = strategy.network().getIterationCount();
-      assertTrue(iterations >= 1 && iterations <= 2, "one round of at most two minibatches, got " + iterations);
+      assertEquals(2, strategy.workers());
+      assertEquals(1, strategy.network().getIterationCount(), "one round of one minibatch");
     } finally {
       rdd.unpersist(false);
+    }
+  }
+
+  /** More workers than the two local slots: refused before any training, saying what to change. */
+  @Test
+  void moreWorkersThanTaskSlotsIsRefused() throws Exception {
+    JobSpec spec = spec("adam", 4, 2);
+    JavaRDD<DataSet> rdd = sc().parallelize(copies(batches(4, 16, 5, 3)), 2);
+    MultiLayerNetwork net = NetworkFactory.network(spec, 5, 3);
+    INDArray before = net.params().dup();
+    try (TrainingStrategy strategy = strategy(spec, net)) {
+      org.sparktrain.spec.SpecException e =
+          org.junit.jupiter.api.Assertions.assertThrows(org.sparktrain.spec.SpecException.class, () -> strategy.fitEpoch(rdd, 1));
+      String m = e.getMessage();
+      assertTrue(m.startsWith("strategy.workers"), m);
+      assertTrue(m.contains("4 workers as one barrier stage") && m.contains("offers 2") && m.contains("at most 2"), m);
+      assertEquals(before, strategy.network().params(), "nothing trained");
     }
   }
 
