@@ -49,7 +49,7 @@ final class AutoStrategy implements TrainingStrategy {
   @Override
   public double fitEpoch(JavaRDD<DataSet> train, int epoch) {
     if (chosen == null) {
-      choice = StrategyAdvisor.decide(probe(train));
+      choice = saved().orElseGet(() -> StrategyAdvisor.decide(probe(train)));
       LOG.info("auto: {}", choice.reason());
       StrategySpec s = ctx.spec.strategy();
       StrategySpec picked =
@@ -66,6 +66,40 @@ final class AutoStrategy implements TrainingStrategy {
                   .exportDir(ctx.exportDir).build());
     }
     return chosen.fitEpoch(train, epoch);
+  }
+
+  @Override
+  public java.util.Map<String, Integer> chosenSettings() {
+    if (choice == null) {
+      return java.util.Map.of();
+    }
+    return java.util.Map.of(
+        "workers", choice.workers(), "threads", choice.threads(), "averaging_frequency", choice.averagingFrequency());
+  }
+
+  /**
+   * The choice of the run this one resumes, so that it continues as the uninterrupted run would;
+   * empty for a new run, or when the cluster no longer offers that many task slots (then it probes
+   * anew and says so).
+   */
+  private java.util.Optional<StrategyAdvisor.Choice> saved() {
+    java.util.Map<String, Integer> c = ctx.chosen;
+    Integer workers = c.get("workers");
+    Integer threads = c.get("threads");
+    Integer frequency = c.get("averaging_frequency");
+    if (workers == null || threads == null || frequency == null) {
+      return java.util.Optional.empty();
+    }
+    int slots = SynchronousStrategy.slots(ctx.sc);
+    if (workers > slots) {
+      LOG.warn("auto: the checkpoint resumed from chose {} workers, but the cluster offers {} task slots;"
+          + " probing anew, so this run does not repeat the uninterrupted one exactly", workers, slots);
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(new StrategyAdvisor.Choice(workers, threads, frequency, Double.NaN, Double.NaN,
+        String.format(java.util.Locale.ROOT,
+            "%d workers x %d threads, averaging every %d minibatches: the choice of the checkpoint resumed from (no probe)",
+            workers, threads, frequency)));
   }
 
   /** Measures the probe's figures on the executors with the run's network and minibatches. */

@@ -14,12 +14,14 @@ public final class StrategyContext {
   final JobSpec spec;
   final MultiLayerNetwork network;
   final String exportDir;
+  final java.util.Map<String, Integer> chosen;
 
   private StrategyContext(Builder b) {
     this.sc = Objects.requireNonNull(b.sc, "spark context");
     this.spec = Objects.requireNonNull(b.spec, "job spec");
     this.network = Objects.requireNonNull(b.network, "network");
     this.exportDir = Objects.requireNonNull(b.exportDir, "export directory");
+    this.chosen = java.util.Map.copyOf(b.chosen);
   }
 
   public static Builder builder() {
@@ -49,6 +51,7 @@ public final class StrategyContext {
     private JobSpec spec;
     private MultiLayerNetwork network;
     private String exportDir;
+    private java.util.Map<String, Integer> chosen = java.util.Map.of();
 
     public Builder sparkContext(JavaSparkContext sc) {
       this.sc = sc;
@@ -69,6 +72,15 @@ public final class StrategyContext {
     /** A directory URI on a filesystem every executor can read (HDFS on a cluster). */
     public Builder exportDir(String exportDir) {
       this.exportDir = exportDir;
+      return this;
+    }
+
+    /**
+     * What the strategy chose in the run a resumed run continues ({@link
+     * TrainingStrategy#chosenSettings}); empty (the default) to choose anew.
+     */
+    public Builder chosenSettings(java.util.Map<String, Integer> chosen) {
+      this.chosen = Objects.requireNonNull(chosen, "chosen settings");
       return this;
     }
 

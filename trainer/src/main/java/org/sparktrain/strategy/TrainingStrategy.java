@@ -32,6 +32,15 @@ public interface TrainingStrategy extends AutoCloseable {
     return 0;
   }
 
+  /**
+   * Settings the strategy chose for itself (auto: {@code workers}, {@code threads},
+   * {@code averaging_frequency}), which a checkpoint saves so that a resumed run keeps them; empty
+   * when it chose none (yet).
+   */
+  default java.util.Map<String, Integer> chosenSettings() {
+    return java.util.Map.of();
+  }
+
   /** The current network; its parameters are those after the last completed epoch. */
   MultiLayerNetwork network();
 

@@ -184,7 +184,8 @@ final class EpochLoop {
             spec.seed(),
             trigger.stopping(),
             trigger.bestCheckpoint(),
-            out.metrics());
+            out.metrics(),
+            strategy.chosenSettings());
     MultiLayerNetwork bestNow = spec.earlyStopping().enabled() ? best : null;
     RunCheckpoints.Checkpoint checkpoint =
         new RunCheckpoints.Checkpoint(state, strategy.network(), bestNow, data.pipeline(), line, next.alsoKeep());

@@ -192,6 +192,8 @@ public final class TrainingRun {
                 .spec(spec)
                 .network(initial)
                 .exportDir(exportDir(run.hadoop(), sc))
+                .chosenSettings(
+                    resumed.map(r -> r.state().strategyChoice()).orElse(java.util.Map.of()))
                 .build())) {
       LOG.info(
           "Strategy: {} with {} workers, batch size {} per worker",

@@ -18,6 +18,8 @@ import org.sparktrain.eval.EarlyStopping;
  * @param bestCheckpoint the newest checkpoint written in an epoch that improved the monitored
  *     metric (0: none), which checkpoint.keep_best keeps
  * @param history every epoch's metrics line so far, oldest first
+ * @param strategyChoice what the strategy chose for itself (auto), under {@code strategy_choice}
+ *     after the other keys; empty when it chose nothing
  */
 record TrainingState(
     int epoch,
@@ -25,10 +27,23 @@ record TrainingState(
     long seed,
     EarlyStopping.State earlyStopping,
     long bestCheckpoint,
-    List<Map<String, Object>> history) {
+    List<Map<String, Object>> history,
+    Map<String, Integer> strategyChoice) {
 
   TrainingState {
     history = List.copyOf(history);
+    strategyChoice = Map.copyOf(strategyChoice);
+  }
+
+  /** A state whose strategy chose nothing for itself. */
+  TrainingState(
+      int epoch,
+      int iteration,
+      long seed,
+      EarlyStopping.State earlyStopping,
+      long bestCheckpoint,
+      List<Map<String, Object>> history) {
+    this(epoch, iteration, seed, earlyStopping, bestCheckpoint, history, Map.of());
   }
 
   /** The object {@code state.json} holds. */
@@ -40,6 +55,9 @@ record TrainingState(
     m.put("early_stopping", earlyStopping == null ? null : earlyStopping.toMap());
     m.put("best_checkpoint", bestCheckpoint);
     m.put("history", history);
+    if (!strategyChoice.isEmpty()) {
+      m.put("strategy_choice", new java.util.TreeMap<>(strategyChoice));
+    }
     return m;
   }
 
@@ -63,6 +81,20 @@ record TrainingState(
         ((Number) m.getOrDefault("seed", 0L)).longValue(),
         EarlyStopping.State.fromMap((Map<?, ?>) m.get("early_stopping")),
         ((Number) m.getOrDefault("best_checkpoint", 0)).longValue(),
-        (List<Map<String, Object>>) history);
+        (List<Map<String, Object>>) history,
+        choice(m.get("strategy_choice")));
+  }
+
+  /** The saved strategy choice: whole numbers by name; anything else is left out. */
+  private static Map<String, Integer> choice(Object saved) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    if (saved instanceof Map<?, ?> m) {
+      m.forEach((k, v) -> {
+        if (k instanceof String name && v instanceof Number n) {
+          out.put(name, n.intValue());
+        }
+      });
+    }
+    return out;
   }
 }

@@ -1,6 +1,7 @@
 package org.sparktrain.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -95,6 +96,22 @@ class TrainingStateTest {
     TrainingState fresh =
         new TrainingState(1, 8, 1L, new EarlyStopping.State("val_loss", Double.NaN, 0, 1), 0, List.of(Map.of("epoch", 1)));
     assertEquals(fresh, TrainingState.fromMap(parse(Json.write(fresh.toMap())), "state.json"));
+  }
+
+  @Test
+  void autosChoiceIsSavedAfterTheOtherKeysAndReadBack() throws Exception {
+    Map<String, Integer> choice = Map.of("workers", 2, "threads", 1, "averaging_frequency", 20);
+    TrainingState s = new TrainingState(2, 40, 7L, null, 0, List.of(Map.of("epoch", 1), Map.of("epoch", 2)), choice);
+    Map<String, Object> written = s.toMap();
+    assertEquals(
+        List.of("epoch", "iteration", "seed", "early_stopping", "best_checkpoint", "history", "strategy_choice"),
+        List.copyOf(written.keySet()));
+    TrainingState back = TrainingState.fromMap(parse(Json.write(written)), "state.json");
+    assertEquals(choice, back.strategyChoice());
+    assertEquals(s, back);
+    // a state without a choice writes no such key, as every checkpoint before it
+    assertFalse(new TrainingState(2, 40, 7L, null, 0, List.of()).toMap().containsKey("strategy_choice"));
+    assertTrue(TrainingState.fromMap(parse("{\"epoch\": 4, \"history\": []}"), "state.json").strategyChoice().isEmpty());
   }
 
   @Test
