@@ -52,6 +52,19 @@ public final class Datasets {
   public static PreparedData prepare(
       SparkSession spark, JobSpec spec, int batchSize, FeaturePipelineModel fitted, FeaturePipelineModel featuresFrom,
       Dataset<Row> given) {
+    PreparedData prepared = prepareSplits(spark, spec, batchSize, fitted, featuresFrom, given);
+    prepared.train().setName(TRAINING_MINIBATCHES);
+    prepared.validation().setName("validation minibatches");
+    prepared.test().setName("test minibatches");
+    return prepared;
+  }
+
+  /** The name of the training minibatch RDD (in Spark's UI, event log and listener events). */
+  public static final String TRAINING_MINIBATCHES = "training minibatches";
+
+  private static PreparedData prepareSplits(
+      SparkSession spark, JobSpec spec, int batchSize, FeaturePipelineModel fitted, FeaturePipelineModel featuresFrom,
+      Dataset<Row> given) {
     DataSpec data = spec.data();
     if (given != null && ("idx".equals(data.format()) || data.sequence().rows())) {
       throw new DataException(
