@@ -92,7 +92,7 @@ public final class DataCache {
    */
   public static DataCache choose(SparkContext sc, JobSpec spec, PreparedData data, int batchSize) {
     String setting = spec.data().cache() == null ? "auto" : spec.data().cache();
-    long storage = "auto".equals(setting) ? storageMemory(sc) : 0;
+    long storage = storageMemory(sc);
     int inputs = data.pipeline().numInputs();
     if (data.vocabulary() > 0) {
       inputs = Math.max(1, spec.model().input().length()) * 2; // token ids and their mask per step
@@ -101,6 +101,10 @@ public final class DataCache {
     }
     Decision d = decide(setting, data.trainCount() + data.validationCount(), inputs, data.pipeline().numOutputs(), batchSize, storage);
     LOG.info(d.describe());
+    if ("memory".equals(setting) && storage > 0 && d.estimatedBytes() > storage) {
+      LOG.warn("data.cache memory: the minibatches (estimated {}) exceed the executors' storage memory ({}); what does not fit"
+          + " goes to local disk (or evicts other cached blocks); data.cache: auto would choose disk", bytes(d.estimatedBytes()), bytes(storage));
+    }
     return new DataCache(d);
   }
 
