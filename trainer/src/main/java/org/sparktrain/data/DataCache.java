@@ -105,6 +105,11 @@ public final class DataCache {
       LOG.warn("data.cache memory: the minibatches (estimated {}) exceed the executors' storage memory ({}); what does not fit"
           + " goes to local disk (or evicts other cached blocks); data.cache: auto would choose disk", bytes(d.estimatedBytes()), bytes(storage));
     }
+    if ("none".equals(d.chosen()) && "averaging".equals(spec.strategy().type()) && "direct".equals(spec.strategy().approach())) {
+      LOG.warn("data.cache none with strategy.approach direct: DL4J's averaging cuts every epoch into rounds with randomSplit,"
+          + " and each round reads the source again; use strategy.approach export (the minibatches are written once and"
+          + " streamed) or data.cache disk");
+    }
     return new DataCache(d);
   }
 

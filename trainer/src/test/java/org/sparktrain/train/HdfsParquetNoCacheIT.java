@@ -39,8 +39,9 @@ import org.sparktrain.spec.JobSpec;
 
 /**
  * Training from a multi-file Parquet directory on a real in-process HDFS, each file of several row
- * groups, with data.cache: none: the run trains (a metrics line per epoch, finite losses) and the
- * training minibatches are built from the source in every epoch and never stored.
+ * groups, with data.cache: none: the run trains (a metrics line per epoch, finite losses), the
+ * training minibatches are never stored by Spark (averaging's export writes them once and streams
+ * them), and the validation minibatches are built from the source in every epoch.
  */
 class HdfsParquetNoCacheIT {
   @TempDir static Path tmp;
@@ -113,13 +114,15 @@ class HdfsParquetNoCacheIT {
             - {type: dense, units: 8, activation: relu}
             - {type: output, units: 1, activation: sigmoid, loss: binary_crossentropy}
         training: {epochs: 2, batch_size: 64, updater: adam, learning_rate: 0.01}
-        strategy: {type: averaging, approach: direct, averaging_frequency: 5}
+        strategy: {type: averaging, approach: export, averaging_frequency: 5}
         checkpoint: {every: 0}
         """, "data.path=" + path);
 
     Map<Integer, String> minibatchRdds = new ConcurrentHashMap<>();
+    java.util.Set<Integer> validationRdds = ConcurrentHashMap.newKeySet();
     List<String> storageLevels = java.util.Collections.synchronizedList(new ArrayList<>());
     List<Integer> stagesReadingTraining = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Integer> stagesReadingValidation = java.util.Collections.synchronizedList(new ArrayList<>());
     List<String> storedBlocks = java.util.Collections.synchronizedList(new ArrayList<>());
     SparkListener watch = new SparkListener() {
       @Override
@@ -129,6 +132,11 @@ class HdfsParquetNoCacheIT {
             minibatchRdds.put(info.id(), info.name());
             storageLevels.add(info.storageLevel().description());
             stagesReadingTraining.add(e.stageInfo().stageId());
+          }
+          if ("validation minibatches".equals(info.name())) {
+            storageLevels.add(info.storageLevel().description());
+            stagesReadingValidation.add(e.stageInfo().stageId());
+            validationRdds.add(info.id());
           }
         }
       }
@@ -162,10 +170,15 @@ class HdfsParquetNoCacheIT {
     assertTrue(JSON.readTree(lines.get(1)).get("val_accuracy").asDouble() > 0.7, "it learnt: " + lines);
 
     assertEquals(1, minibatchRdds.size(), "one training minibatch RDD: " + minibatchRdds);
-    assertTrue(stagesReadingTraining.size() >= 2, "built from the source in each epoch: stages " + stagesReadingTraining);
+    // export writes the training minibatches once and streams them; validation is built from the source every epoch
+    assertTrue(!stagesReadingTraining.isEmpty(), "training minibatches built: stages " + stagesReadingTraining);
+    assertTrue(stagesReadingValidation.size() >= 2, "validation minibatches built from the source in each epoch: stages " + stagesReadingValidation);
     assertTrue(storageLevels.stream().allMatch(l -> l.equals(org.apache.spark.storage.StorageLevel.NONE().description())),
         "not persisted: " + storageLevels);
     int id = minibatchRdds.keySet().iterator().next();
     assertTrue(storedBlocks.stream().noneMatch(b -> b.endsWith(":" + id)), "no stored block of RDD " + id + ": " + storedBlocks);
+    for (int v : validationRdds) {
+      assertTrue(storedBlocks.stream().noneMatch(b -> b.endsWith(":" + v)), "no stored block of RDD " + v + ": " + storedBlocks);
+    }
   }
 }
