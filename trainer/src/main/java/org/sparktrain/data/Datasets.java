@@ -52,6 +52,19 @@ public final class Datasets {
   public static PreparedData prepare(
       SparkSession spark, JobSpec spec, int batchSize, FeaturePipelineModel fitted, FeaturePipelineModel featuresFrom,
       Dataset<Row> given) {
+    PreparedData prepared = prepareSplits(spark, spec, batchSize, fitted, featuresFrom, given);
+    prepared.train().setName(TRAINING_MINIBATCHES);
+    prepared.validation().setName("validation minibatches");
+    prepared.test().setName("test minibatches");
+    return prepared;
+  }
+
+  /** The name of the training minibatch RDD (in Spark's UI, event log and listener events). */
+  public static final String TRAINING_MINIBATCHES = "training minibatches";
+
+  private static PreparedData prepareSplits(
+      SparkSession spark, JobSpec spec, int batchSize, FeaturePipelineModel fitted, FeaturePipelineModel featuresFrom,
+      Dataset<Row> given) {
     DataSpec data = spec.data();
     if (given != null && ("idx".equals(data.format()) || data.sequence().rows())) {
       throw new DataException(
@@ -94,16 +107,29 @@ public final class Datasets {
     }
     train = train.repartition(partitions).cache();
     FeaturePipelineModel model = fitted != null ? fitted : SourceFeatures.adopt(Tabular.fit(train, data), featuresFrom);
+    long trainCount = train.count();
+    train = released(train);
     return new PreparedData(
         model,
         Minibatches.of(Tabular.examples(train, model, origin), batchSize),
         Minibatches.of(Tabular.examples(validation, model, origin), batchSize),
         Minibatches.of(Tabular.examples(test, model, testOrigin), batchSize),
-        train.count(),
+        trainCount,
         validation.count(),
         test.count(),
         0,
         skipped[0]);
+  }
+
+  /**
+   * The rows of a training split cached only while the pipeline is fitted and counted: dropped
+   * from Spark's cache, and the same rows as a new plan, so that the minibatches built from it read
+   * the source (data.cache decides whether they are kept) and no second copy of the data stays in
+   * executor memory for the whole run.
+   */
+  private static Dataset<Row> released(Dataset<Row> cached) {
+    cached.unpersist(false);
+    return cached.select(java.util.Arrays.stream(cached.columns()).map(c -> cached.col("`" + c.replace("`", "``") + "`")).toArray(Column[]::new));
   }
 
   private static PreparedData prepareSequences(
@@ -137,12 +163,14 @@ public final class Datasets {
         data.testPath() != null ? Tabular.read(spark, data, data.testPath(), "data.test_path") : parts[2];
     Dataset<Row> train = parts[0].repartition(partitions).cache();
     FeaturePipelineModel model = fitted != null ? fitted : Text.fit(train, data);
+    long trainCount = train.count();
+    train = released(train);
     return new PreparedData(
         model,
         Text.batches(train, model, length, batchSize),
         Text.batches(parts[1], model, length, batchSize),
         Text.batches(test, model, length, batchSize),
-        train.count(),
+        trainCount,
         parts[1].count(),
         test.count(),
         model.params().vocabulary().size() + 2,
@@ -363,7 +391,7 @@ public final class Datasets {
   }
 
   private static DataSpec withoutLimit(DataSpec d) {
-    return new DataSpec(d.format(), d.path(), d.testPath(), d.header(), d.delimiter(), d.split(), d.partitions(), 0, d.features(), d.label(), d.sequence(), d.augmentShift(), d.missing(), d.unseen(), d.text(), d.multiline());
+    return new DataSpec(d.format(), d.path(), d.testPath(), d.header(), d.delimiter(), d.split(), d.partitions(), 0, d.features(), d.label(), d.sequence(), d.augmentShift(), d.missing(), d.unseen(), d.text(), d.multiline(), d.cache());
   }
 
 }

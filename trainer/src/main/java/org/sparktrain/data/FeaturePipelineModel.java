@@ -108,6 +108,7 @@ public final class FeaturePipelineModel implements Serializable {
   }
 
   private final Params p;
+  private transient volatile java.util.List<java.util.Map<String, Integer>> categoryIndex;
 
   public FeaturePipelineModel(Params p) {
     this.p = p;
@@ -185,16 +186,27 @@ public final class FeaturePipelineModel implements Serializable {
     return names;
   }
 
-  /** Scales raw numeric values in place and appends the one-hot blocks. */
+  /** Scales raw numeric values and appends the one-hot blocks. */
   float[] features(double[] numeric, String[] categorical) {
-    float[] x = new float[numInputs()];
+    return encode(numeric, categorical).toArray();
+  }
+
+  /**
+   * The scaled numeric values and the positions of the one-hot ones, not yet expanded into a row
+   * of {@link #numInputs()} values.
+   */
+  SparseFeatures encode(double[] numeric, String[] categorical) {
+    float[] x = new float[numeric.length];
     for (int i = 0; i < numeric.length; i++) {
       x[i] = (float) ((numeric[i] - p.center()[i]) / p.scale()[i]);
     }
+    int[] ones = new int[categorical.length];
+    int set = 0;
     int offset = numeric.length;
     for (int c = 0; c < categorical.length; c++) {
       List<String> cats = p.categories().get(c);
-      int k = cats.indexOf(categorical[c]);
+      Integer at = categoryIndex(c).get(categorical[c]);
+      int k = at == null ? -1 : at;
       if (k < 0 && "ignore".equals(p.unseen())) {
         offset += cats.size();
         continue;
@@ -206,10 +218,32 @@ public final class FeaturePipelineModel implements Serializable {
                 + "); expected one of those; retrain with data that contains it, map it to a known category,"
                 + " or set data.features.unseen: ignore to encode unseen categories as all zeros");
       }
-      x[offset + k] = 1f;
+      ones[set++] = offset + k;
       offset += cats.size();
     }
-    return x;
+    return new SparseFeatures(x, set == ones.length ? ones : java.util.Arrays.copyOf(ones, set), offset);
+  }
+
+  /** Position of each category of categorical column {@code c} in its one-hot block. */
+  private java.util.Map<String, Integer> categoryIndex(int c) {
+    java.util.List<java.util.Map<String, Integer>> index = categoryIndex;
+    if (index == null) {
+      index = new ArrayList<>();
+      for (List<String> cats : p.categories()) {
+        java.util.Map<String, Integer> m = new java.util.HashMap<>();
+        for (int k = cats.size() - 1; k >= 0; k--) {
+          m.put(cats.get(k), k); // the first position of a repeated category, as indexOf
+        }
+        index.add(m);
+      }
+      categoryIndex = index;
+    }
+    return index.get(c);
+  }
+
+  /** As {@link #labels(String[], float[])}, expanding the features only where the label is made of them. */
+  float[] labels(String[] raw, SparseFeatures features) {
+    return labels(raw, "reconstruct".equals(p.labelKind()) ? features.toArray() : null);
   }
 
   /**

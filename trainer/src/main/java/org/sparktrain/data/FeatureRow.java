@@ -9,9 +9,13 @@ import java.io.Serializable;
 public final class FeatureRow implements Serializable {
   private static final long serialVersionUID = 1L;
   private final String[] keys;
-  private final float[] features;
+  private final SparseFeatures features;
 
   public FeatureRow(String[] keys, float[] features) {
+    this(keys, SparseFeatures.of(features));
+  }
+
+  FeatureRow(String[] keys, SparseFeatures features) {
     this.keys = keys;
     this.features = features;
   }
@@ -20,7 +24,18 @@ public final class FeatureRow implements Serializable {
     return keys;
   }
 
+  /** The full input row (one-hot blocks expanded). */
   public float[] features() {
-    return features;
+    return features.toArray();
+  }
+
+  /** The number of inputs. */
+  public int width() {
+    return features.width();
+  }
+
+  /** Writes the full input row into {@code row} from {@code offset}, which must hold zeros there already. */
+  public void fill(float[] row, int offset) {
+    features.fill(row, offset);
   }
 }

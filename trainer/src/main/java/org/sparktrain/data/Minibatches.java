@@ -18,13 +18,16 @@ final class Minibatches {
 
   private static Iterator<DataSet> batches(Iterator<Example> it, int batchSize) {
     return chunked(it, batchSize, rows -> {
-      float[][] x = new float[rows.size()][];
-      float[][] y = new float[rows.size()][];
-      for (int i = 0; i < x.length; i++) {
-        x[i] = rows.get(i).features();
+      // The rows stay sparse (see SparseFeatures) up to here: one flat array per minibatch.
+      int n = rows.size();
+      int width = rows.get(0).sparse().width();
+      float[] x = new float[n * width];
+      float[][] y = new float[n][];
+      for (int i = 0; i < n; i++) {
+        rows.get(i).sparse().fill(x, i * width);
         y[i] = rows.get(i).label();
       }
-      return new DataSet(Nd4j.create(x), Nd4j.create(y));
+      return new DataSet(Nd4j.create(x, new long[] {n, width}, 'c'), Nd4j.create(y));
     });
   }
 

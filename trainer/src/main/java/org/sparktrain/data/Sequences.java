@@ -107,7 +107,7 @@ public final class Sequences {
 
   private static DataSpec with(DataSpec d, JobSpec.SequenceSpec sequence, long limit) {
     return new DataSpec(d.format(), d.path(), d.testPath(), d.header(), d.delimiter(), d.split(), d.partitions(), limit,
-        d.features(), d.label(), sequence, d.augmentShift(), d.missing(), d.unseen(), d.text(), d.multiline());
+        d.features(), d.label(), sequence, d.augmentShift(), d.missing(), d.unseen(), d.text(), d.multiline(), d.cache());
   }
 
   /** The row-level data spec: the id and step columns are not features. */
@@ -121,7 +121,7 @@ public final class Sequences {
     var f = data.features();
     return new DataSpec(data.format(), data.path(), data.testPath(), data.header(), data.delimiter(), data.split(),
         data.partitions(), data.limit(), new JobSpec.FeatureSpec(drop, f.categorical(), f.numeric(), f.scaling()),
-        data.label(), data.sequence(), data.augmentShift(), data.missing(), data.unseen(), JobSpec.TextSpec.NONE, data.multiline());
+        data.label(), data.sequence(), data.augmentShift(), data.missing(), data.unseen(), JobSpec.TextSpec.NONE, data.multiline(), data.cache());
   }
 
   static void requireColumns(Dataset<Row> rows, DataSpec data) {

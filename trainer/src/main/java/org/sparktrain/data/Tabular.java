@@ -387,22 +387,52 @@ final class Tabular {
     return new double[] {r.isNullAt(0) ? 0 : r.getDouble(0), r.isNullAt(1) ? 0 : r.getDouble(1)};
   }
 
-  /** Distinct values of a column in canonical text form, sorted; fails on missing values. */
+  /** Most distinct values a categorical column or a label may have. */
+  static final int MAX_DISTINCT = 10_000;
+
+  /**
+   * Distinct values of a column in canonical text form, sorted; fails on missing values. Capped
+   * inside Spark: at most {@link #MAX_DISTINCT} + 1 values reach the driver.
+   */
   private static List<String> distinct(Dataset<Row> df, String c, DataSpec data) {
     TreeSet<String> values = new TreeSet<>();
-    for (Row r : df.select(c).distinct().collectAsList()) {
-      if (r.isNullAt(0)) {
-        boolean label = c.equals(data.label().column());
-        throw new DataException((label ? "label column '" : "column '") + c + "': missing values in the training split" + firstMissing(df, c, data)
-            + "; expected a value in every row; fill or drop those rows, or set data.missing.policy: skip"
-            + (label ? "" : " or fill"));
-      }
-      values.add(canonical(String.valueOf(r.get(0))));
+    List<Row> raw = df.select(c).distinct().limit(MAX_DISTINCT + 1).collectAsList();
+    boolean complete = raw.size() <= MAX_DISTINCT;
+    if (!complete && !df.where(col(c).isNull()).isEmpty()) {
+      throw missingValues(df, c, data);
     }
-    if (values.size() > 10_000) {
-      throw new DataException("column '" + c + "' has " + values.size() + " distinct values; expected a categorical column or label with at most 10000; drop it or treat it as numeric");
+    if (complete) {
+      for (Row r : raw) {
+        if (r.isNullAt(0)) {
+          throw missingValues(df, c, data);
+        }
+        values.add(canonical(String.valueOf(r.get(0))));
+      }
+    } else {
+      // More raw values than the cap; 1, 1.0 and 1.00 are one category, so count canonical forms
+      // (an aggregation) and bring back at most cap + 1 of them.
+      JavaRDD<String> canonical = df.select(c).distinct().javaRDD().map(r -> canonical(String.valueOf(r.get(0)))).distinct();
+      long n = canonical.count();
+      if (n > MAX_DISTINCT) {
+        throw tooMany(c, n);
+      }
+      values.addAll(canonical.take(MAX_DISTINCT + 1));
+    }
+    if (values.size() > MAX_DISTINCT) {
+      throw tooMany(c, values.size());
     }
     return new ArrayList<>(values);
+  }
+
+  private static DataException tooMany(String c, long n) {
+    return new DataException("column '" + c + "' has " + n + " distinct values; expected a categorical column or label with at most " + MAX_DISTINCT + "; drop it or treat it as numeric");
+  }
+
+  private static DataException missingValues(Dataset<Row> df, String c, DataSpec data) {
+    boolean label = c.equals(data.label().column());
+    return new DataException((label ? "label column '" : "column '") + c + "': missing values in the training split" + firstMissing(df, c, data)
+        + "; expected a value in every row; fill or drop those rows, or set data.missing.policy: skip"
+        + (label ? "" : " or fill"));
   }
 
   /** Where the first missing value of {@code c} is, for messages: "; the first at line N of F". */
@@ -510,7 +540,7 @@ final class Tabular {
           raw[i] = r.isNullAt(label[i]) ? null : String.valueOf(r.get(label[i]));
         }
         try {
-          float[] x = featurize(r, num, cat, names, model);
+          SparseFeatures x = featurize(r, num, cat, names, model);
           return new Example(x, model.labels(raw, x));
         } catch (BadCell e) {
           throw locator.locate(e);
@@ -543,7 +573,7 @@ final class Tabular {
     });
   }
 
-  private static float[] featurize(Row r, int[] num, int[] cat, List<String> names, FeaturePipelineModel model) {
+  private static SparseFeatures featurize(Row r, int[] num, int[] cat, List<String> names, FeaturePipelineModel model) {
     double[] x = new double[num.length];
     FeaturePipelineModel.Params p = model.params();
     for (int i = 0; i < num.length; i++) {
@@ -565,7 +595,7 @@ final class Tabular {
         c[i] = canonical(String.valueOf(r.get(cat[i])));
       }
     }
-    return model.features(x, c);
+    return model.encode(x, c);
   }
 
   private static double finite(Number n, String column) {

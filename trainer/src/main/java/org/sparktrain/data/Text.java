@@ -92,7 +92,7 @@ public final class Text {
     var f = data.features();
     DataSpec labelOnly = new DataSpec(data.format(), data.path(), data.testPath(), data.header(), data.delimiter(), data.split(),
         data.partitions(), data.limit(), new JobSpec.FeatureSpec(drop, List.of(), List.of(), f.scaling()),
-        data.label(), data.sequence(), data.augmentShift(), data.missing(), data.unseen(), data.text(), data.multiline());
+        data.label(), data.sequence(), data.augmentShift(), data.missing(), data.unseen(), data.text(), data.multiline(), data.cache());
     FeaturePipelineModel labels = Tabular.fit(train, labelOnly);
     List<String> words = vocabulary(train, data.text().column(), data.text().vocabulary());
     return new FeaturePipelineModel(labels.params().withText(data.text().column(), words));

@@ -31,6 +31,7 @@ public final class JobFields {
     def("data.multiline", Type.BOOL, false, "CSV: a quoted value may span lines (a line break inside double quotes). Spark then reads each file whole in one task instead of splitting it; off, such a row stops the run with its line.");
     num("data.partitions", Type.INT, 0, 0.0, false, null, false, "Partitions of the training split; 0: Spark's default parallelism.");
     num("data.limit", Type.LONG, 0L, 0.0, false, null, false, "At most this many rows from each input file; 0: all (for runs on small slices).");
+    oneOf("data.cache", "auto", List.of("auto", "memory", "disk", "none"), "How the training and validation minibatches are kept between epochs (Spark storage levels): memory: serialized in executor memory, spilling to local disk what does not fit (MEMORY_AND_DISK_SER); disk: serialized to each executor's local disk once (DISK_ONLY); none: not kept, the source is read and the minibatches rebuilt every epoch (for data larger than the executors' disks); auto: memory when the estimated size (rows x (inputs + outputs) x 4 bytes, plus per-minibatch overhead) fits the executors' storage memory, else disk. The choice and its figures are logged.");
     num("data.split.train", Type.DOUBLE, 0.8, 0.0, true, 1.0, false, "Fraction of rows for training.");
     num("data.split.validation", Type.DOUBLE, 0.1, 0.0, false, 1.0, true, "Fraction of rows for per-epoch validation.");
     num("data.split.test", Type.DOUBLE, 0.1, 0.0, false, 1.0, true, "Fraction of rows for the final test.");

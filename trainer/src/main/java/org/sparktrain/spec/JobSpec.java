@@ -46,7 +46,15 @@ public record JobSpec(
       MissingSpec missing,
       String unseen, // error | ignore: a category not seen in training
       TextSpec text,
-      boolean multiline) { // csv: quoted values may span lines
+      boolean multiline, // csv: quoted values may span lines
+      String cache) { // auto | memory | disk | none: how the minibatches are kept between epochs
+
+    public DataSpec(String format, String path, String testPath, boolean header, String delimiter, SplitSpec split,
+        int partitions, long limit, FeatureSpec features, LabelSpec label, SequenceSpec sequence, int augmentShift,
+        MissingSpec missing, String unseen, TextSpec text, boolean multiline) {
+      this(format, path, testPath, header, delimiter, split, partitions, limit, features, label, sequence, augmentShift,
+          missing, unseen, text, multiline, "auto");
+    }
 
     public DataSpec(String format, String path, String testPath, boolean header, String delimiter, SplitSpec split,
         int partitions, long limit, FeatureSpec features, LabelSpec label, SequenceSpec sequence, int augmentShift,

@@ -33,6 +33,7 @@ public final class JobSpecWriter {
     data.put("split", map("train", d.split().train(), "validation", d.split().validation(), "test", d.split().test()));
     data.put("partitions", d.partitions());
     data.put("limit", d.limit());
+    data.put("cache", d.cache());
     data.put("features", map("drop", d.features().drop(), "categorical", d.features().categorical(), "numeric", d.features().numeric(), "scaling", d.features().scaling(), "unseen", d.unseen()));
     Map<String, Object> label = new LinkedHashMap<>();
     putIf(label, "column", d.label().column());

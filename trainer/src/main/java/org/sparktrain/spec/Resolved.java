@@ -74,7 +74,8 @@ final class Resolved {
             new JobSpec.MissingSpec(str("data.missing.policy"), str("data.missing.fill"), str("data.missing.value"), list("data.missing.tokens")),
             str("data.features.unseen"),
             new JobSpec.TextSpec(str("data.text.column"), integer("data.text.vocabulary")),
-            Boolean.TRUE.equals(values.get("data.multiline")));
+            Boolean.TRUE.equals(values.get("data.multiline")),
+            str("data.cache"));
     List<LayerSpec> layerSpecs = new ArrayList<>();
     for (Map<String, Object> l : layers) {
       layerSpecs.add(layer(l));

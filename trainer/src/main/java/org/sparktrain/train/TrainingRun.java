@@ -13,11 +13,11 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparktrain.data.DataCache;
 import org.sparktrain.data.Datasets;
 import org.sparktrain.data.FeaturePipelineModel;
 import org.sparktrain.data.PreparedData;
@@ -147,8 +147,9 @@ public final class TrainingRun {
     // that stops on bad data.
     run.out().restartMetrics(resumed.map(RunCheckpoints.Resumed::history).orElse(List.of()));
     run.out().write(RunLayout.JOB, JobSpecWriter.toYaml(spec));
-    JavaRDD<DataSet> train = data.train().persist(StorageLevel.MEMORY_AND_DISK_SER());
-    JavaRDD<DataSet> validation = data.validation().persist(StorageLevel.MEMORY_AND_DISK_SER());
+    DataCache cache = DataCache.choose(spark.sparkContext(), spec, data, batch);
+    JavaRDD<DataSet> train = cache.persist(data.train());
+    JavaRDD<DataSet> validation = cache.persist(data.validation());
     LOG.info(
         "Data: {} training, {} validation, {} test examples; {} inputs, {} outputs",
         data.trainCount(),

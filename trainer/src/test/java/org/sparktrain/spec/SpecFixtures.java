@@ -70,6 +70,7 @@ final class SpecFixtures {
         split: {train: 0.75, validation: 0.25, test: 0.0}
         partitions: 8
         limit: 1000
+        cache: disk
         features:
           drop: [id]
           categorical: [country]
