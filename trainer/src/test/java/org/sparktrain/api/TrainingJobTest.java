@@ -31,8 +31,7 @@ class TrainingJobTest {
             .batchSize(10)
             .updater("adam")
             .learningRate(0.001)
-            .strategy("averaging")
-            .set("strategy.averaging_frequency", 5)
+            .strategy("auto")
             .outputDir("runs/churn")
             .build()
             .spec();
