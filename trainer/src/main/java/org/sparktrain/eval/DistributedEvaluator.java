@@ -75,12 +75,4 @@ public final class DistributedEvaluator {
     }
     return acc;
   }
-
-  /**
-   * A network with the given configuration and parameters, built on an executor; the same as
-   * {@link BroadcastNetwork#rebuild}, kept for callers that broadcast the two themselves.
-   */
-  public static MultiLayerNetwork rebuild(String confJson, float[] params) {
-    return BroadcastNetwork.rebuild(confJson, params);
-  }
 }

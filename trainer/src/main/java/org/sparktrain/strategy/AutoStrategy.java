@@ -5,12 +5,11 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sparktrain.eval.DistributedEvaluator;
+import org.sparktrain.dl4j.BroadcastNetwork;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpec.StrategySpec;
 
@@ -117,19 +116,17 @@ final class AutoStrategy implements TrainingStrategy {
         SynchronousStrategy.threadsSource(ctx));
     long minibatches = train.count();
     MultiLayerNetwork net = ctx.network;
-    Broadcast<String> conf = ctx.sc.broadcast(net.getLayerWiseConfigurations().toJson());
-    Broadcast<float[]> params = ctx.sc.broadcast(net.params().toFloatVector());
+    BroadcastNetwork probed = BroadcastNetwork.of(ctx.sc, net);
     int restore = NativeThreads.current();
     try {
-      double alone = timeMinibatch(train, conf, params, 1, cores);
-      double together = timeMinibatch(train, conf, params, workers, share);
+      double alone = timeMinibatch(train, probed, 1, cores);
+      double together = timeMinibatch(train, probed, workers, share);
       long stateBytes = 4L * (net.numParams() + updaterLength(net));
       double round = timeRound(workers, (int) (stateBytes / 4));
       return new StrategyAdvisor.Probe(
           workers, cores, minibatches, alone, together, share, round, stateBytes);
     } finally {
-      conf.destroy();
-      params.destroy();
+      probed.destroy();
       NativeThreads.set(restore);
     }
   }
@@ -144,7 +141,7 @@ final class AutoStrategy implements TrainingStrategy {
    * with {@code threads} native threads, after a warm-up.
    */
   private double timeMinibatch(
-      JavaRDD<DataSet> train, Broadcast<String> conf, Broadcast<float[]> params, int tasks, int threads) {
+      JavaRDD<DataSet> train, BroadcastNetwork probed, int tasks, int threads) {
     JavaRDD<DataSet> spread = train.getNumPartitions() >= tasks ? train : train.repartition(tasks);
     List<Double> times =
         spread
@@ -161,7 +158,7 @@ final class AutoStrategy implements TrainingStrategy {
                   if (batches.isEmpty()) {
                     return Collections.<Double>emptyIterator();
                   }
-                  MultiLayerNetwork n = DistributedEvaluator.rebuild(conf.value(), params.value());
+                  MultiLayerNetwork n = probed.network();
                   long t0 = 0;
                   int timed = 0;
                   for (int b = 0; b < batches.size(); b++) {
