@@ -82,7 +82,10 @@ final class NativeThreadsRelaunch {
         return null;
       }
       train = t;
-    } catch (CommandLine.ParameterException e) {
+      // --quiet and --verbose hold for this JVM's own lines too
+      train.common.applyLogging();
+    } catch (CommandLine.PicocliException e) {
+      // a line that does not parse is reported by the command itself, in the usual way
       return null;
     }
     String master = train.common.master != null ? train.common.master
