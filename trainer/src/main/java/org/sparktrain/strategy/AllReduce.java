@@ -14,6 +14,7 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.BarrierTaskContext;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -84,6 +85,23 @@ final class AllReduce implements AutoCloseable {
   static InetSocketAddress parse(String address) {
     int colon = address.lastIndexOf(':');
     return new InetSocketAddress(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+  }
+
+  /**
+   * Joins the other tasks of a barrier stage: listens on {@code host} (this task's executor
+   * address), exchanges addresses with {@link BarrierTaskContext#allGather}, then connects as
+   * {@link #connect} does.
+   */
+  static AllReduce join(BarrierTaskContext tc, String host, long token, long timeoutMillis) throws IOException {
+    ServerSocketChannel server = listen(host);
+    String[] addresses;
+    try {
+      addresses = tc.allGather(address(host, server));
+    } catch (RuntimeException e) {
+      server.close();
+      throw e;
+    }
+    return connect(tc.partitionId(), List.of(addresses), server, token, timeoutMillis);
   }
 
   /**
@@ -228,15 +246,7 @@ final class AllReduce implements AutoCloseable {
         continue;
       }
       int plo = lo(n, peers, p);
-      int plen = lo(n, peers, p + 1) - plo;
-      ByteBuffer b = out[p];
-      b.clear();
-      b.putDouble(weight).putInt(fitted);
-      b.asFloatBuffer().put(data, plo, plen);
-      b.position(HEADER + 4 * plen);
-      b.flip();
-      in[p].clear();
-      in[p].limit(HEADER + 4 * myLen);
+      stage(p, weight, fitted, data, plo, lo(n, peers, p + 1) - plo, myLen);
     }
     exchange("reduce-scatter");
     double[] weights = new double[peers];
@@ -269,16 +279,7 @@ final class AllReduce implements AutoCloseable {
       if (p == rank) {
         continue;
       }
-      int plo = lo(n, peers, p);
-      int plen = lo(n, peers, p + 1) - plo;
-      ByteBuffer b = out[p];
-      b.clear();
-      b.putDouble(total).putInt(maxFitted);
-      b.asFloatBuffer().put(data, myLo, myLen);
-      b.position(HEADER + 4 * myLen);
-      b.flip();
-      in[p].clear();
-      in[p].limit(HEADER + 4 * plen);
+      stage(p, total, maxFitted, data, myLo, myLen, lo(n, peers, p + 1) - lo(n, peers, p));
     }
     exchange("all-gather");
     for (int p = 0; p < peers; p++) {
@@ -308,6 +309,21 @@ final class AllReduce implements AutoCloseable {
         in[p] = ByteBuffer.allocateDirect(bytes).order(ORDER);
       }
     }
+  }
+
+  /**
+   * Readies the exchange with peer {@code p}: sends the header ({@code head}, {@code count}) and
+   * {@code len} floats of {@code data} from {@code from}; receives a header and {@code expect} floats.
+   */
+  private void stage(int p, double head, int count, float[] data, int from, int len, int expect) {
+    ByteBuffer b = out[p];
+    b.clear();
+    b.putDouble(head).putInt(count);
+    b.asFloatBuffer().put(data, from, len);
+    b.position(HEADER + 4 * len);
+    b.flip();
+    in[p].clear();
+    in[p].limit(HEADER + 4 * expect);
   }
 
   /** Sends every {@code out[p]} and fills every {@code in[p]} at once, within the time-out. */

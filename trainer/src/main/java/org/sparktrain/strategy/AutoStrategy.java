@@ -219,15 +219,7 @@ final class AutoStrategy implements TrainingStrategy {
       String host = SynchronousStrategy.host(tc.getTaskInfos()[rank].address());
       double best = Double.POSITIVE_INFINITY;
       try {
-        java.nio.channels.ServerSocketChannel server = AllReduce.listen(host);
-        String[] addresses;
-        try {
-          addresses = tc.allGather(AllReduce.address(host, server));
-        } catch (RuntimeException e) {
-          server.close();
-          throw e;
-        }
-        try (AllReduce peers = AllReduce.connect(rank, List.of(addresses), server, token, timeoutMillis)) {
+        try (AllReduce peers = AllReduce.join(tc, host, token, timeoutMillis)) {
           float[] data = new float[floats];
           for (int rep = 0; rep < 6; rep++) {
             long t0 = System.nanoTime();

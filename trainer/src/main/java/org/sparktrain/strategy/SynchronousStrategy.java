@@ -1,7 +1,6 @@
 package org.sparktrain.strategy;
 
 import java.io.Serializable;
-import java.nio.channels.ServerSocketChannel;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -733,15 +732,7 @@ final class SynchronousStrategy implements TrainingStrategy {
       String host = host(tc.getTaskInfos()[rank].address());
       EpochResult out = new EpochResult(rank, rounds);
       try {
-        ServerSocketChannel server = AllReduce.listen(host);
-        String[] addresses;
-        try {
-          addresses = tc.allGather(AllReduce.address(host, server));
-        } catch (RuntimeException e) {
-          server.close();
-          throw e;
-        }
-        try (AllReduce peers = AllReduce.connect(rank, List.of(addresses), server, token, timeoutMillis)) {
+        try (AllReduce peers = AllReduce.join(tc, host, token, timeoutMillis)) {
           NativeThreads.set(threads);
           RoundState s = state.value();
           MultiLayerNetwork net = network(run, rank, conf.value(), s);
