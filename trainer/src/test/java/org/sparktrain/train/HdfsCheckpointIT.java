@@ -29,11 +29,7 @@ class HdfsCheckpointIT {
 
   @BeforeAll
   static void startHdfs() throws Exception {
-    Configuration conf = new Configuration();
-    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("hdfs").toString());
-    conf.setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 20);
-    cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-    cluster.waitActive();
+    cluster = org.sparktrain.TestHdfs.start(tmp.resolve("hdfs"));
   }
 
   @AfterAll

@@ -50,11 +50,7 @@ class HdfsParquetNoCacheIT {
 
   @BeforeAll
   static void startHdfs() throws Exception {
-    Configuration conf = new Configuration();
-    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("hdfs").toString());
-    conf.setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 20);
-    cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-    cluster.waitActive();
+    cluster = org.sparktrain.TestHdfs.start(tmp.resolve("hdfs"));
   }
 
   @AfterAll
