@@ -39,7 +39,11 @@ public final class TrainerProcess {
       Path logDir, List<String> jvmOptions, List<String> args, java.util.Map<String, String> env)
       throws IOException {
     String jar = System.getProperty("trainer.jar", "target/trainer.jar");
-    List<String> cmd = new ArrayList<>(List.of("java", "-Xmx2g"));
+    // Short runs on small data: the client compiler and the serial collector start faster (about
+    // a fifth off a two-epoch run), and with OMP_NUM_THREADS set the train command does not start
+    // a second JVM (a test of that relaunch removes the variable).
+    List<String> cmd =
+        new ArrayList<>(List.of("java", "-Xmx2g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-jar", jar));
     cmd.addAll(args);
@@ -51,6 +55,7 @@ public final class TrainerProcess {
             .directory(TestJobs.repoRoot().toFile())
             .redirectOutput(out.toFile())
             .redirectError(err.toFile());
+    pb.environment().put("OMP_NUM_THREADS", "1");
     env.forEach((k, v) -> {
       if (v.isEmpty()) {
         pb.environment().remove(k);

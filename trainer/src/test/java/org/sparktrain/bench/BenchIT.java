@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +40,8 @@ class BenchIT {
     if (!Files.exists(TestJobs.repoRoot().resolve("data/mnist/train-images-idx3-ubyte"))) {
       args.addAll(List.of("--set", "data.path=" + syntheticMnist(tmp.resolve("mnist")).toUri()));
     }
-    TrainerProcess p = TrainerProcess.start(tmp.resolve("logs"), args);
+    // as a user starts it: OMP_NUM_THREADS unset, so each system's JVM chooses its own
+    TrainerProcess p = TrainerProcess.start(tmp.resolve("logs"), List.of(), args, Map.of("OMP_NUM_THREADS", ""));
     int code = p.waitFor();
     assertEquals(0, code, p.stderr());
 
