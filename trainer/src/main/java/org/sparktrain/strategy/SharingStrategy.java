@@ -190,6 +190,11 @@ final class SharingStrategy extends Dl4jMasterStrategy {
       epochParams.destroy();
     }
     epochParams = ctx.sc.broadcast(network().params().toFloatVector());
-    return SharedWrapperResync.beforeEachPartition(input, epochParams);
+    if (fed == null) {
+      fed = ctx.sc.sc().longAccumulator(FedMinibatches.ACCUMULATOR);
+    }
+    return FedMinibatches.counted(SharedWrapperResync.beforeEachPartition(input, epochParams), fed);
   }
+
+  private org.apache.spark.util.LongAccumulator fed;
 }

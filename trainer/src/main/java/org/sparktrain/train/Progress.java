@@ -12,6 +12,7 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.SparkListenerTaskStart;
+import org.sparktrain.strategy.FedMinibatches;
 import scala.Tuple4;
 import scala.collection.JavaConverters;
 
@@ -19,9 +20,10 @@ import scala.collection.JavaConverters;
  * The live console line of an epoch: minibatches done of the expected total, samples/s and ETA.
  * Workers may live in other JVMs, so the count comes from the Spark accumulators with which the
  * workers report each fitted minibatch's loss: the values of finished tasks (task end) plus the
- * partial values of running tasks that executors send with their heartbeats. Where no worker
- * reports minibatches (gradient sharing keeps its workers' listeners for the whole run), the line
- * shows finished tasks and elapsed time instead.
+ * partial values of running tasks that executors send with their heartbeats. Gradient sharing keeps
+ * its workers' listeners for the whole run, so its tasks count the minibatches they hand to DL4J's
+ * training wrapper instead ({@link FedMinibatches}); where no task reports any
+ * count, the line shows finished tasks and elapsed time.
  *
  * <p>On a terminal the line is rewritten in place every second; otherwise a plain line is printed
  * every 10% of the epoch or every 10 seconds, whichever comes first.
@@ -159,19 +161,27 @@ final class Progress extends SparkListener implements AutoCloseable {
     tick();
   }
 
+  /**
+   * A task's minibatches: those whose loss it reported, or those it handed to a training wrapper,
+   * whichever is more (a task may report both; they count the same minibatches).
+   */
   private static long minibatches(scala.collection.Seq<AccumulableInfo> infos) {
-    long n = 0;
+    long fitted = 0;
+    long fed = 0;
     for (AccumulableInfo info : JavaConverters.seqAsJavaList(infos)) {
-      if (info.name().isDefined() && info.update().isDefined()) {
+      if (info.name().isDefined() && info.update().isDefined() && info.update().get() instanceof Number v) {
         String name = info.name().get();
         for (String counted : MINIBATCH_ACCUMULATORS) {
-          if (counted.equals(name) && info.update().get() instanceof Number v) {
-            n += v.longValue();
+          if (counted.equals(name)) {
+            fitted += v.longValue();
           }
+        }
+        if (FedMinibatches.ACCUMULATOR.equals(name)) {
+          fed += v.longValue();
         }
       }
     }
-    return n;
+    return Math.max(fitted, fed);
   }
 
   private void counted() {
