@@ -21,8 +21,13 @@ def main(path):
     stage_records = defaultdict(int)
     peaks = defaultdict(lambda: defaultdict(int))
     with open(path) as f:
-        for line in f:
-            e = json.loads(line)
+        for number, line in enumerate(f, 1):
+            try:
+                e = json.loads(line)
+            except json.JSONDecodeError:
+                if path.endswith(".inprogress"):
+                    break  # the application is still writing its last line
+                raise SystemExit(f"{path}:{number}: not a JSON event line (expected a Spark event log)")
             kind = e["Event"]
             if kind == "SparkListenerJobStart":
                 props = e.get("Properties") or {}
