@@ -10,11 +10,11 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sparktrain.data.DataCache;
 import org.sparktrain.data.Datasets;
 import org.sparktrain.data.PreparedData;
 import org.sparktrain.eval.DistributedEvaluator;
@@ -75,9 +75,11 @@ public final class Bench {
     sc.sc().addSparkListener(traffic);
     int batch = StrategyContext.batchSizePerWorker(spec);
     PreparedData data = Datasets.prepare(spark, spec, batch);
-    JavaRDD<DataSet> train = data.train().persist(StorageLevel.MEMORY_AND_DISK_SER());
-    JavaRDD<DataSet> validation = data.validation().persist(StorageLevel.MEMORY_AND_DISK_SER());
-    JavaRDD<DataSet> test = data.test().persist(StorageLevel.MEMORY_AND_DISK_SER());
+    // the job's data.cache, as train applies it: data larger than memory goes to disk or is rebuilt
+    DataCache cache = DataCache.choose(spark.sparkContext(), spec, data, batch);
+    JavaRDD<DataSet> train = cache.persist(data.train());
+    JavaRDD<DataSet> validation = cache.persist(data.validation());
+    JavaRDD<DataSet> test = cache.persist(data.test());
     long minibatches = train.count();
     validation.count();
     test.count();
@@ -190,14 +192,23 @@ public final class Bench {
       JavaRDD<DataSet> train, JavaRDD<DataSet> validation, JavaRDD<DataSet> test,
       PreparedData data, MultiLayerNetwork net) {
     SystemResult r = new SystemResult("single (DL4J MultiLayerNetwork.fit)");
-    List<DataSet> batches = train.collect();
+    // Collected once when a quarter of ND4J's off-heap limit holds them; else streamed from Spark
+    // partition by partition every epoch (the fetch then counts in single's epoch time).
+    long bytes = DataCache.estimateBytes(
+        data.trainCount(), data.pipeline().numInputs(), data.pipeline().numOutputs(), StrategyContext.batchSizePerWorker(spec));
+    boolean collect = bytes <= org.bytedeco.javacpp.Pointer.maxBytes() / 4;
+    List<DataSet> batches = collect ? train.collect() : null;
     r.settings.put("native_threads", NativeThreads.current());
-    r.settings.put("minibatches", "collected to the driver once, fitted in order every epoch");
+    r.settings.put("minibatches", collect
+        ? "collected to the driver once, fitted in order every epoch"
+        : "streamed to the driver a partition at a time every epoch (an estimated "
+            + DataCache.bytes(bytes) + " exceed a quarter of ND4J's off-heap limit), fitted in order");
     for (int e = 1; e <= options.epochs(); e++) {
       long t0 = System.nanoTime();
       long c0 = cpuNanos();
-      for (DataSet ds : batches) {
-        net.fit(ds);
+      java.util.Iterator<DataSet> it = collect ? batches.iterator() : train.toLocalIterator();
+      while (it.hasNext()) {
+        net.fit(it.next());
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
       double cpu = (cpuNanos() - c0) / 1e9;

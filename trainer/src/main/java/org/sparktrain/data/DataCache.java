@@ -164,7 +164,7 @@ public final class DataCache {
     return level.description();
   }
 
-  static String bytes(long b) {
+  public static String bytes(long b) {
     if (b >= 1L << 30) {
       return String.format(Locale.ROOT, "%.2f GiB", b / (double) (1L << 30));
     }
