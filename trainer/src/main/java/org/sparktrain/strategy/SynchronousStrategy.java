@@ -215,13 +215,14 @@ final class SynchronousStrategy implements TrainingStrategy {
     double wall = (System.nanoTime() - t0) / 1e9;
     lastEpoch = new EpochTiming(epochRounds, wall, out.fitSeconds);
     LOG.info(
-        "synchronous epoch {}: {} rounds in {} s ({}), of which fitting {} s per worker, averaging {} ms per round"
-            + " (the all-reduce of {} MB, as the last worker to arrive saw it), waiting for slower workers {} s per"
-            + " worker, start-up and the rest {} s",
-        epoch, epochRounds, fmt("%.2f", wall), out.mode, fmt("%.2f", out.fitSeconds),
+        "synchronous epoch {}: {} rounds in {} s ({}), of which fitting {} s per worker ({} s of it reading"
+            + " minibatches), averaging {} ms per round (the all-reduce of {} MB, as the last worker to arrive saw it),"
+            + " waiting for slower workers {} s per worker, workers' set-up (peers, state, network) {} s, start-up"
+            + " and the rest {} s",
+        epoch, epochRounds, fmt("%.2f", wall), out.mode, fmt("%.2f", out.fitSeconds), fmt("%.2f", out.readSeconds),
         fmt("%.1f", epochRounds == 0 ? 0 : out.averagingSeconds * 1e3 / epochRounds),
-        fmt("%.1f", stateFloats() * 4 / 1e6), fmt("%.2f", out.waitSeconds),
-        fmt("%.2f", Math.max(0, wall - out.fitSeconds - out.averagingSeconds - out.waitSeconds)));
+        fmt("%.1f", stateFloats() * 4 / 1e6), fmt("%.2f", out.waitSeconds), fmt("%.2f", out.setupSeconds),
+        fmt("%.2f", Math.max(0, wall - out.fitSeconds - out.averagingSeconds - out.waitSeconds - out.setupSeconds)));
     return out.lossCount == 0 ? Double.NaN : out.lossSum / out.lossCount;
   }
 
@@ -242,6 +243,8 @@ final class SynchronousStrategy implements TrainingStrategy {
     double fitSeconds;
     double averagingSeconds;
     double waitSeconds;
+    double setupSeconds;
+    double readSeconds;
   }
 
   /**
@@ -380,6 +383,8 @@ final class SynchronousStrategy implements TrainingStrategy {
       out.lossCount += r.lossCount;
       nonFinite += r.nonFinite;
       out.fitSeconds += r.fitNanos / 1e9 / workers;
+      out.setupSeconds += r.setupNanos / 1e9 / workers;
+      out.readSeconds += r.readNanos / 1e9 / workers;
       double sum = 0;
       for (int i = 0; i < epochRounds; i++) {
         allReduce[i] = Math.min(allReduce[i], r.allReduceNanos[i] / 1e9);
@@ -731,6 +736,7 @@ final class SynchronousStrategy implements TrainingStrategy {
       int rank = tc.partitionId();
       String host = host(tc.getTaskInfos()[rank].address());
       EpochResult out = new EpochResult(rank, rounds);
+      long started = System.nanoTime();
       try {
         try (AllReduce peers = AllReduce.join(tc, host, token, timeoutMillis)) {
           NativeThreads.set(threads);
@@ -742,12 +748,20 @@ final class SynchronousStrategy implements TrainingStrategy {
           Losses losses = new Losses();
           int paramCount = (int) net.numParams();
           int iteration = s.iteration;
+          out.setupNanos = System.nanoTime() - started;
           for (int r = 0; r < rounds; r++) {
             long t0 = System.nanoTime();
             int fitted = 0;
-            while (fitted < frequency && order.hasNext()) {
+            while (fitted < frequency) {
+              long w0 = System.nanoTime();
+              if (!order.hasNext()) {
+                out.readNanos += System.nanoTime() - w0;
+                break;
+              }
+              DataSet next = order.next();
+              out.readNanos += System.nanoTime() - w0;
               tc.killTaskIfInterrupted();
-              net.fit(order.next());
+              net.fit(next);
               double score = net.score();
               losses.add(score);
               if (Double.isFinite(score)) {
@@ -814,6 +828,10 @@ final class SynchronousStrategy implements TrainingStrategy {
     long lossCount;
     long nonFinite;
     long fitNanos;
+    /** From the task's start to its first minibatch: joining the peers, the state, the network. */
+    long setupNanos;
+    /** Of fitNanos, waiting for the next minibatch (reading and deserializing it, the shuffle buffer). */
+    long readNanos;
     final long[] fitNanosPerRound;
     final long[] allReduceNanos;
 
