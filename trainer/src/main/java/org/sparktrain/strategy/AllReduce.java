@@ -89,14 +89,15 @@ final class AllReduce implements AutoCloseable {
 
   /**
    * Joins the other tasks of a barrier stage: listens on {@code host} (this task's executor
-   * address), exchanges addresses with {@link BarrierTaskContext#allGather}, then connects as
+   * address), exchanges addresses with {@link BarrierTaskContext#allGather} (through {@link BarrierGather}, without
+   * Spark's one-second poll), then connects as
    * {@link #connect} does.
    */
   static AllReduce join(BarrierTaskContext tc, String host, long token, long timeoutMillis) throws IOException {
     ServerSocketChannel server = listen(host);
     String[] addresses;
     try {
-      addresses = tc.allGather(address(host, server));
+      addresses = BarrierGather.allGather(tc, address(host, server));
     } catch (RuntimeException e) {
       server.close();
       throw e;
