@@ -179,6 +179,8 @@ final class SharingStrategy extends Dl4jMasterStrategy {
   }
 
   private org.apache.spark.broadcast.Broadcast<float[]> epochParams;
+  /** Minibatches the tasks handed to the training wrapper (the progress line's count). */
+  private org.apache.spark.util.LongAccumulator fed;
 
   /**
    * Before a worker reads its first minibatch of an epoch, its replica is set to the driver's
@@ -195,6 +197,4 @@ final class SharingStrategy extends Dl4jMasterStrategy {
     }
     return FedMinibatches.counted(SharedWrapperResync.beforeEachPartition(input, epochParams), fed);
   }
-
-  private org.apache.spark.util.LongAccumulator fed;
 }
