@@ -129,6 +129,8 @@ public final class TrainingJob {
 
   private TrainedModel run(SparkSession spark, Dataset<Row> rows) {
     requireUsable(spark);
+    // Takes effect only where ND4J has not loaded yet in this JVM (see NativeBuild).
+    org.sparktrain.runtime.NativeBuild.choose();
     if ("sharing".equals(spec.strategy().type())) {
       // Gradient sharing's transport runs in this JVM in local mode; its timeouts must be set first.
       SparkRuntime.configureAeron();

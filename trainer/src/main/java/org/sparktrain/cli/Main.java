@@ -7,6 +7,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // Before anything loads ND4J: the generic native build on a CPU without AVX2.
+    org.sparktrain.runtime.NativeBuild.choose();
     // In local mode with several workers, train in a JVM whose native threads are each worker's
     // share of the cores (see NativeThreadsRelaunch); tests that call execute() run in their own.
     java.util.OptionalInt child = NativeThreadsRelaunch.runIfNeeded(args);

@@ -46,7 +46,8 @@ public final class SparkRuntime {
 
   /**
    * The SparkConf for a command: local[*] when no master was given by spark-submit or {@code
-   * --master}; Kryo with ND4J's registrator; executor JVM options.
+   * --master}; Kryo with ND4J's registrator; executor JVM options; {@link NativeBuildPlugin} on the
+   * executors.
    */
   public static SparkConf conf(String appName, String masterOverride) {
     SparkConf conf = new SparkConf(true);
@@ -67,6 +68,10 @@ public final class SparkRuntime {
       conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
       conf.setIfMissing("spark.ui.enabled", "false");
       conf.setIfMissing("spark.sql.shuffle.partitions", "8");
+    }
+    String plugins = conf.get("spark.plugins", "");
+    if (!plugins.contains(NativeBuildPlugin.class.getName())) {
+      conf.set("spark.plugins", plugins.isBlank() ? NativeBuildPlugin.class.getName() : plugins + "," + NativeBuildPlugin.class.getName());
     }
     String extra = conf.get("spark.executor.extraJavaOptions", "");
     if (!extra.contains("aeron.publication.unblock.timeout")) {
@@ -100,6 +105,7 @@ public final class SparkRuntime {
 
   /** Starts (or joins) the session. */
   public static SparkSession start(String appName, String masterOverride) {
+    NativeBuild.choose();
     configureAeron();
     return SparkSession.builder().config(conf(appName, masterOverride)).getOrCreate();
   }
