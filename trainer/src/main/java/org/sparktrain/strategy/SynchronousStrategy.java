@@ -325,8 +325,8 @@ final class SynchronousStrategy implements TrainingStrategy {
     INDArray updaterView = net.getUpdater(true).getStateViewArray();
     RoundState s =
         new RoundState(
-            net.params().toFloatVector(),
-            updaterView == null ? new float[0] : updaterView.toFloatVector(),
+            FlatState.toFloats(net.params()),
+            updaterView == null ? new float[0] : FlatState.toFloats(updaterView),
             net.getIterationCount());
     broadcastBytes += 4L * (s.params.length + s.updater.length);
     return s;
@@ -334,10 +334,10 @@ final class SynchronousStrategy implements TrainingStrategy {
 
   /** Sets the network to averaged parameters and updater state. */
   private void apply(float[] params, float[] updater, int iteration) {
-    net.setParams(Nd4j.createFromArray(params).reshape(net.params().shape()));
+    FlatState.copyIn(params, 0, net.params());
     INDArray updaterView = net.getUpdater(true).getStateViewArray();
     if (updaterView != null && updater.length > 0) {
-      updaterView.assign(Nd4j.createFromArray(updater).reshape(updaterView.shape()));
+      FlatState.copyIn(updater, 0, updaterView);
     }
     net.setIterationCount(iteration);
   }
@@ -649,27 +649,15 @@ final class SynchronousStrategy implements TrainingStrategy {
   /** A worker's network for this run, set to a broadcast state. */
   private static MultiLayerNetwork network(String run, int partition, String conf, RoundState s) {
     MultiLayerNetwork net = WorkerNetworks.take(run, partition, conf);
-    net.setParams(Nd4j.createFromArray(s.params).reshape(net.params().shape()));
+    FlatState.copyIn(s.params, 0, net.params());
     INDArray view = net.getUpdater(true).getStateViewArray();
     if (view != null && s.updater.length > 0) {
-      view.assign(Nd4j.createFromArray(s.updater).reshape(view.shape()));
+      FlatState.copyIn(s.updater, 0, view);
     }
     net.setIterationCount(s.iteration);
     return net;
   }
 
-  /** Parameters then updater state, in one array (what the workers average). */
-  private static float[] flatState(MultiLayerNetwork net) {
-    float[] p = net.params().toFloatVector();
-    INDArray view = net.getUpdater(true).getStateViewArray();
-    if (view == null) {
-      return p;
-    }
-    float[] u = view.toFloatVector();
-    float[] all = java.util.Arrays.copyOf(p, p.length + u.length);
-    System.arraycopy(u, 0, all, p.length, u.length);
-    return all;
-  }
 
   /** Losses of the minibatches a worker fitted. */
   private static final class Losses {
@@ -746,7 +734,7 @@ final class SynchronousStrategy implements TrainingStrategy {
               new ShuffleBuffer<>(scala.collection.JavaConverters.asJavaIterator(data), buffer,
                   ShuffleBuffer.seed(seed, epoch, rank));
           Losses losses = new Losses();
-          int paramCount = (int) net.numParams();
+          FlatState flatState = new FlatState();
           int iteration = s.iteration;
           out.setupNanos = System.nanoTime() - started;
           for (int r = 0; r < rounds; r++) {
@@ -772,10 +760,11 @@ final class SynchronousStrategy implements TrainingStrategy {
               fitted++;
             }
             long t1 = System.nanoTime();
-            float[] flat = flatState(net);
+            float[] flat = flatState.read(net);
             AllReduce.Round round = peers.average(flat, fitted > 0 ? 1 : 0, fitted);
             iteration += round.maxFitted();
-            setFlat(net, flat, paramCount, iteration);
+            FlatState.write(net, flat);
+            net.setIterationCount(iteration);
             out.fitNanosPerRound[r] = t1 - t0;
             out.allReduceNanos[r] = System.nanoTime() - t1;
             out.fitNanos += t1 - t0;
@@ -784,9 +773,9 @@ final class SynchronousStrategy implements TrainingStrategy {
           out.lossCount = losses.count;
           out.nonFinite = losses.nonFinite;
           if (rank == 0) {
-            out.params = net.params().toFloatVector();
+            out.params = FlatState.toFloats(net.params());
             INDArray view = net.getUpdater(true).getStateViewArray();
-            out.updater = view == null ? new float[0] : view.toFloatVector();
+            out.updater = view == null ? new float[0] : FlatState.toFloats(view);
             out.iteration = iteration;
           }
           WorkerNetworks.give(run, rank, net);
@@ -804,17 +793,6 @@ final class SynchronousStrategy implements TrainingStrategy {
   static String host(String address) {
     int colon = address.lastIndexOf(':');
     return colon > 0 && address.indexOf(':') == colon ? address.substring(0, colon) : address;
-  }
-
-  /** Sets parameters and updater state from one averaged array, and the iteration count. */
-  private static void setFlat(MultiLayerNetwork net, float[] flat, int paramCount, int iteration) {
-    INDArray all = Nd4j.createFromArray(flat);
-    net.params().assign(all.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, paramCount)).reshape(net.params().shape()));
-    INDArray view = net.getUpdater(true).getStateViewArray();
-    if (view != null && flat.length > paramCount) {
-      view.assign(all.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(paramCount, flat.length)).reshape(view.shape()));
-    }
-    net.setIterationCount(iteration);
   }
 
   /** What a worker of the barrier stage returns: worker 0's state, every worker's losses and timings. */
@@ -886,7 +864,7 @@ final class SynchronousStrategy implements TrainingStrategy {
       }
       INDArray view = net.getUpdater(true).getStateViewArray();
       RoundResult out =
-          new RoundResult(net.params().toFloatVector(), view == null ? new float[0] : view.toFloatVector());
+          new RoundResult(FlatState.toFloats(net.params()), view == null ? new float[0] : FlatState.toFloats(view));
       out.rank = partition;
       out.workers = 1;
       out.maxFitted = fitted;
