@@ -21,8 +21,10 @@ import org.sparktrain.spec.JobSpec.StrategySpec;
  */
 final class AutoStrategy implements TrainingStrategy {
   private static final Logger LOG = LoggerFactory.getLogger(AutoStrategy.class);
-  private static final int WARM_UP = 3;
-  private static final int MEASURED = 8;
+  private static final int WARM_UP = 10;
+  private static final int MEASURED = 20;
+  /** Timed averaging rounds of the probe, after one warm-up round. */
+  static final int PROBE_ROUNDS = 8;
 
   private final StrategyContext ctx;
   private TrainingStrategy chosen;
@@ -122,7 +124,7 @@ final class AutoStrategy implements TrainingStrategy {
       double alone = timeMinibatch(train, probed, 1, cores);
       double together = timeMinibatch(train, probed, workers, share);
       long stateBytes = 4L * (net.numParams() + updaterLength(net));
-      double round = timeRound(workers, (int) (stateBytes / 4));
+      double round = timeRound(workers, probed);
       return new StrategyAdvisor.Probe(
           workers, cores, minibatches, alone, together, share, round, stateBytes);
     } finally {
@@ -178,61 +180,78 @@ final class AutoStrategy implements TrainingStrategy {
 
   /**
    * One averaging round as the synchronous strategy runs it: a barrier stage of {@code workers}
-   * tasks connects them, then averages an array of the real size among them a few times. Each
-   * task reports its fastest all-reduce (after a warm-up); the round is the slowest task's.
+   * tasks connects them; each builds the network and, a few times, copies its parameters and
+   * updater state out, averages them with the others' and copies them back. A round costs the
+   * epoch what the last worker to arrive sees, the fastest task's time in that round; the result
+   * is the mean over the rounds after a warm-up.
    */
-  private double timeRound(int workers, int floats) {
+  private double timeRound(int workers, BroadcastNetwork probed) {
     List<Integer> slots = new ArrayList<>();
     for (int i = 0; i < workers; i++) {
       slots.add(i);
     }
     long timeout = 1000L * ctx.sc.getConf().getLong(SynchronousStrategy.PEER_TIMEOUT, SynchronousStrategy.DEFAULT_PEER_TIMEOUT_SECONDS);
-    RoundProbe probe = new RoundProbe(floats, new java.security.SecureRandom().nextLong(), timeout);
-    List<Double> best =
+    RoundProbe probe = new RoundProbe(probed, new java.security.SecureRandom().nextLong(), timeout);
+    List<double[]> perTask =
         new JavaRDD<>(
                 ctx.sc.parallelize(slots, workers).rdd().barrier()
-                    .mapPartitions(probe, false, scala.reflect.ClassTag$.MODULE$.apply(Double.class)),
-                scala.reflect.ClassTag$.MODULE$.apply(Double.class))
+                    .mapPartitions(probe, false, scala.reflect.ClassTag$.MODULE$.apply(double[].class)),
+                scala.reflect.ClassTag$.MODULE$.apply(double[].class))
             .collect();
-    return best.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    return roundSeconds(perTask);
   }
 
-  /** A task of {@link #timeRound}: one warm-up and five all-reduces of {@code floats}. */
+  /** The mean over rounds after the first of the fastest task's seconds in each round. */
+  static double roundSeconds(List<double[]> perTask) {
+    int rounds = perTask.stream().mapToInt(t -> t.length).min().orElse(0);
+    double sum = 0;
+    for (int r = 1; r < rounds; r++) {
+      double fastest = Double.POSITIVE_INFINITY;
+      for (double[] t : perTask) {
+        fastest = Math.min(fastest, t[r]);
+      }
+      sum += fastest;
+    }
+    return rounds > 1 ? sum / (rounds - 1) : Double.NaN;
+  }
+
+  /** A task of {@link #timeRound}: one warm-up round and {@link #PROBE_ROUNDS} timed ones. */
   private static final class RoundProbe
-      extends scala.runtime.AbstractFunction1<scala.collection.Iterator<Integer>, scala.collection.Iterator<Double>>
+      extends scala.runtime.AbstractFunction1<scala.collection.Iterator<Integer>, scala.collection.Iterator<double[]>>
       implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
-    private final int floats;
+    private final BroadcastNetwork probed;
     private final long token;
     private final long timeoutMillis;
 
-    RoundProbe(int floats, long token, long timeoutMillis) {
-      this.floats = floats;
+    RoundProbe(BroadcastNetwork probed, long token, long timeoutMillis) {
+      this.probed = probed;
       this.token = token;
       this.timeoutMillis = timeoutMillis;
     }
 
     @Override
-    public scala.collection.Iterator<Double> apply(scala.collection.Iterator<Integer> ignored) {
+    public scala.collection.Iterator<double[]> apply(scala.collection.Iterator<Integer> ignored) {
       org.apache.spark.BarrierTaskContext tc = org.apache.spark.BarrierTaskContext.get();
       int rank = tc.partitionId();
       String host = SynchronousStrategy.host(tc.getTaskInfos()[rank].address());
-      double best = Double.POSITIVE_INFINITY;
+      double[] seconds = new double[1 + PROBE_ROUNDS];
       try {
+        MultiLayerNetwork net = probed.network();
+        FlatState state = new FlatState();
         try (AllReduce peers = AllReduce.join(tc, host, token, timeoutMillis)) {
-          float[] data = new float[floats];
-          for (int rep = 0; rep < 6; rep++) {
+          for (int r = 0; r < seconds.length; r++) {
             long t0 = System.nanoTime();
-            peers.average(data, 1, 1);
-            if (rep > 0) {
-              best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-            }
+            float[] flat = state.read(net);
+            peers.average(flat, 1, 1);
+            FlatState.write(net, flat);
+            seconds[r] = (System.nanoTime() - t0) / 1e9;
           }
         }
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException("auto: probing an averaging round on worker " + rank + " failed: " + e.getMessage(), e);
       }
-      return scala.collection.JavaConverters.asScalaIterator(Collections.singletonList(best).iterator());
+      return scala.collection.JavaConverters.asScalaIterator(Collections.singletonList(seconds).iterator());
     }
   }
 

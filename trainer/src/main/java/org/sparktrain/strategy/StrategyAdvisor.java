@@ -19,7 +19,7 @@ public final class StrategyAdvisor {
   static final List<Integer> FREQUENCIES = List.of(1, 2, 5, 10, 20, 50, 100, 200, 500);
 
   /** Largest share of an epoch that averaging rounds may take before a larger K is preferred. */
-  static final double MAX_SYNC_SHARE = 0.10;
+  static final double MAX_SYNC_SHARE = 0.05;
 
   /** At least this many averaging rounds per epoch (averaging less often hurts accuracy). */
   static final int MIN_ROUNDS_PER_EPOCH = 4;
