@@ -69,6 +69,8 @@ final class SynchronousStrategy implements TrainingStrategy {
   private final LongAccumulator nonFiniteCount;
   private boolean slotsChecked;
   private JavaRDD<DataSet> layout;
+  /** Whether this strategy cached {@link #layout} itself (and so unpersists it). */
+  private boolean layoutCached;
   private int layoutSource = -1;
   private long[] partitionSizes = new long[0];
   private long nonFinite;
@@ -513,13 +515,21 @@ final class SynchronousStrategy implements TrainingStrategy {
    * The minibatch RDD with one partition per worker, counted once per RDD. The caller's RDD is
    * used as it is when it has that many partitions and its stage can run as a barrier stage
    * (nothing is cached a second time); otherwise its minibatches are spread over the workers by one
-   * shuffle sorted by their positions (so that each worker's order is the same in every run),
-   * whose files later epochs read again.
+   * shuffle sorted by their positions (so that each worker's order is the same in every run).
+   * When the caller cached its RDD, the spread copy takes its place in the cache at the same
+   * storage level (the caller's copy is dropped once the new one is complete): every epoch then
+   * reads its minibatches from the cache, where reading the shuffle's files again sorts them all
+   * on the reduce side before the first minibatch (1.0-1.8 s per epoch for MNIST's 180 MB on one
+   * worker of the standalone cluster). Uncached data keeps reading the shuffle's files, its copy on
+   * disk.
    */
   private void ensureLayout(JavaRDD<DataSet> train) {
     if (layout != null && layoutSource == train.id()) {
       return;
     }
+    dropCachedLayout();
+    org.apache.spark.storage.StorageLevel cached = train.getStorageLevel();
+    boolean cache = false;
     int parts = train.getNumPartitions();
     boolean direct = parts == workers && barrierSafe(train.rdd(), parts);
     if (direct) {
@@ -542,6 +552,11 @@ final class SynchronousStrategy implements TrainingStrategy {
               .mapToPair(t -> t)
               .repartitionAndSortWithinPartitions(new RoundRobin(w))
               .values();
+      cache = cached.isValid() && !cached.equals(org.apache.spark.storage.StorageLevel.NONE());
+      if (cache) {
+        layout.persist(cached);
+        layoutCached = true;
+      }
     }
     layoutSource = train.id();
     List<Long> sizes =
@@ -557,7 +572,18 @@ final class SynchronousStrategy implements TrainingStrategy {
             .collect();
     partitionSizes = sizes.stream().mapToLong(Long::longValue).toArray();
     LOG.info("synchronous: minibatches per worker {} ({})", sizes,
-        direct ? "the training data's partitions as they are" : "spread from " + parts + " partitions by one shuffle");
+        direct ? "the training data's partitions as they are"
+            : "spread from " + parts + " partitions by one shuffle" + (cache ? ", cached at " + cached.description() + " in place of the training data" : ""));
+    if (cache) {
+      train.unpersist(false);
+    }
+  }
+
+  private void dropCachedLayout() {
+    if (layoutCached) {
+      layout.unpersist(false);
+      layoutCached = false;
+    }
   }
 
   /**
@@ -624,6 +650,7 @@ final class SynchronousStrategy implements TrainingStrategy {
 
   @Override
   public void close() {
+    dropCachedLayout();
     conf.destroy();
     // Local mode: the executors are this JVM. On a cluster a later run drops them (WorkerNetworks).
     WorkerNetworks.forget(run);

@@ -98,8 +98,12 @@ class SynchronousStrategyIT {
     double first;
     double last = Double.NaN;
     MultiLayerNetwork afterTwo;
+    int cachedBefore = sc().sc().getPersistentRDDs().size();
     try (TrainingStrategy strategy = strategy(spec, net)) {
       first = strategy.fitEpoch(rdd, 1);
+      // 3 partitions for 2 workers: spread by a shuffle, whose result takes the data's place in the cache
+      assertEquals(org.apache.spark.storage.StorageLevel.NONE(), rdd.getStorageLevel());
+      assertEquals(cachedBefore, sc().sc().getPersistentRDDs().size(), "one cached copy, the spread one");
       strategy.fitEpoch(rdd, 2);
       afterTwo = strategy.network().clone();
       for (int e = 3; e <= 6; e++) {
@@ -120,6 +124,7 @@ class SynchronousStrategyIT {
     } finally {
       rdd.unpersist(false);
     }
+    assertEquals(cachedBefore - 1, sc().sc().getPersistentRDDs().size(), "closed strategies drop their cached copies");
   }
 
   /** A worker without minibatches joins the round with weight 0 (one partition spread over two workers). */
