@@ -74,6 +74,14 @@ final class SynchronousStrategy implements TrainingStrategy {
   private int layoutSource = -1;
   private long[] partitionSizes = new long[0];
   private long nonFinite;
+  /**
+   * The last barrier stage whose final state the driver applied, with that state: while the
+   * driver's network still holds it, the workers' kept networks do too and skip restoring it.
+   */
+  private long appliedToken;
+  private RoundState applied;
+  /** Worker tasks that found their state already in their kept network, over the run. */
+  private long statesKept;
   private long broadcastBytes;
   private long collectedBytes;
   private int rounds;
@@ -219,11 +227,12 @@ final class SynchronousStrategy implements TrainingStrategy {
     LOG.info(
         "synchronous epoch {}: {} rounds in {} s ({}), of which fitting {} s per worker ({} s of it reading"
             + " minibatches), averaging {} ms per round (the all-reduce of {} MB, as the last worker to arrive saw it),"
-            + " waiting for slower workers {} s per worker, workers' set-up (peers, state, network) {} s, start-up"
-            + " and the rest {} s",
+            + " waiting for slower workers {} s per worker, workers' set-up (peers, state, network) {} s ({} of {}"
+            + " kept their state from the last epoch), start-up and the rest {} s",
         epoch, epochRounds, fmt("%.2f", wall), out.mode, fmt("%.2f", out.fitSeconds), fmt("%.2f", out.readSeconds),
         fmt("%.1f", epochRounds == 0 ? 0 : out.averagingSeconds * 1e3 / epochRounds),
         fmt("%.1f", stateFloats() * 4 / 1e6), fmt("%.2f", out.waitSeconds), fmt("%.2f", out.setupSeconds),
+        out.stateKept, workers,
         fmt("%.2f", Math.max(0, wall - out.fitSeconds - out.averagingSeconds - out.waitSeconds - out.setupSeconds)));
     return out.lossCount == 0 ? Double.NaN : out.lossSum / out.lossCount;
   }
@@ -247,6 +256,8 @@ final class SynchronousStrategy implements TrainingStrategy {
     double waitSeconds;
     double setupSeconds;
     double readSeconds;
+    /** Workers whose kept network already held the start state (no broadcast fetched). */
+    int stateKept;
   }
 
   /**
@@ -351,11 +362,16 @@ final class SynchronousStrategy implements TrainingStrategy {
    * trains the epoch round by round).
    */
   private EpochOutcome barrierEpoch(int epoch, int epochRounds) {
-    Broadcast<RoundState> bc = ctx.sc.broadcast(state());
+    RoundState start = state();
+    long kept = applied != null && applied.sameAs(start) ? appliedToken : 0;
+    Broadcast<RoundState> bc = ctx.sc.broadcast(start);
     long token = TOKENS.nextLong();
+    while (token == 0) {
+      token = TOKENS.nextLong();
+    }
     EpochTask task =
         new EpochTask(run, conf, bc, epoch, epochRounds, frequency, threads, ctx.spec.seed(), shuffleBuffer,
-            peerTimeoutMillis, token, minibatchCount, nonFiniteCount);
+            peerTimeoutMillis, token, kept, minibatchCount, nonFiniteCount);
     org.apache.spark.rdd.RDD<EpochResult> stage =
         layout.rdd().barrier().mapPartitions(task, false, scala.reflect.ClassTag$.MODULE$.apply(EpochResult.class));
     ctx.sc.setJobGroup(jobGroup, "synchronous epoch " + epoch + " (barrier stage, " + workers + " workers)", true);
@@ -403,6 +419,12 @@ final class SynchronousStrategy implements TrainingStrategy {
     }
     collectedBytes += first.arrayBytes();
     apply(first.params, first.updater, first.iteration);
+    applied = new RoundState(first.params, first.updater, first.iteration);
+    appliedToken = token;
+    for (EpochResult r : results) {
+      out.stateKept += r.stateKept ? 1 : 0;
+    }
+    statesKept += out.stateKept;
     if (LOG.isDebugEnabled()) {
       for (EpochResult r : results) {
         LOG.debug("synchronous epoch {} worker {}: fit ms per round {}, all-reduce ms per round {}", epoch, r.rank,
@@ -648,6 +670,11 @@ final class SynchronousStrategy implements TrainingStrategy {
     return rounds;
   }
 
+  /** Worker tasks so far that started an epoch from the state kept in their network. */
+  long statesKept() {
+    return statesKept;
+  }
+
   @Override
   public void close() {
     dropCachedLayout();
@@ -671,18 +698,28 @@ final class SynchronousStrategy implements TrainingStrategy {
       this.updater = updater;
       this.iteration = iteration;
     }
+
+    /** Whether {@code o} holds exactly this state (bit for bit). */
+    boolean sameAs(RoundState o) {
+      return iteration == o.iteration && java.util.Arrays.equals(params, o.params) && java.util.Arrays.equals(updater, o.updater);
+    }
   }
 
   /** A worker's network for this run, set to a broadcast state. */
   private static MultiLayerNetwork network(String run, int partition, String conf, RoundState s) {
     MultiLayerNetwork net = WorkerNetworks.take(run, partition, conf);
+    restore(net, s);
+    return net;
+  }
+
+  /** Sets a network's parameters, updater state and iteration count. */
+  private static void restore(MultiLayerNetwork net, RoundState s) {
     FlatState.copyIn(s.params, 0, net.params());
     INDArray view = net.getUpdater(true).getStateViewArray();
     if (view != null && s.updater.length > 0) {
       FlatState.copyIn(s.updater, 0, view);
     }
     net.setIterationCount(s.iteration);
-    return net;
   }
 
 
@@ -724,11 +761,13 @@ final class SynchronousStrategy implements TrainingStrategy {
     private final int buffer;
     private final long timeoutMillis;
     private final long token;
+    /** The stage whose final state the epoch starts from, when workers may still hold it (else 0). */
+    private final long keptToken;
     private final LongAccumulator fittedCount;
     private final LongAccumulator nonFiniteCount;
 
     EpochTask(String run, Broadcast<String> conf, Broadcast<RoundState> state, int epoch, int rounds, int frequency,
-        int threads, long seed, int buffer, long timeoutMillis, long token, LongAccumulator fittedCount,
+        int threads, long seed, int buffer, long timeoutMillis, long token, long keptToken, LongAccumulator fittedCount,
         LongAccumulator nonFiniteCount) {
       this.run = run;
       this.conf = conf;
@@ -741,6 +780,7 @@ final class SynchronousStrategy implements TrainingStrategy {
       this.buffer = buffer;
       this.timeoutMillis = timeoutMillis;
       this.token = token;
+      this.keptToken = keptToken;
       this.fittedCount = fittedCount;
       this.nonFiniteCount = nonFiniteCount;
     }
@@ -755,14 +795,23 @@ final class SynchronousStrategy implements TrainingStrategy {
       try {
         try (AllReduce peers = AllReduce.join(tc, host, token, timeoutMillis)) {
           NativeThreads.set(threads);
-          RoundState s = state.value();
-          MultiLayerNetwork net = network(run, rank, conf.value(), s);
+          WorkerNetworks.Kept kept = WorkerNetworks.takeKept(run, rank, conf.value());
+          MultiLayerNetwork net = kept.net();
+          int iteration;
+          if (keptToken != 0 && kept.token() == keptToken) {
+            // This network ended the stage the driver's state came from: no fetch, no restore.
+            out.stateKept = true;
+            iteration = net.getIterationCount();
+          } else {
+            RoundState s = state.value();
+            restore(net, s);
+            iteration = s.iteration;
+          }
           Iterator<DataSet> order =
               new ShuffleBuffer<>(scala.collection.JavaConverters.asJavaIterator(data), buffer,
                   ShuffleBuffer.seed(seed, epoch, rank));
           Losses losses = new Losses();
           FlatState flatState = new FlatState();
-          int iteration = s.iteration;
           out.setupNanos = System.nanoTime() - started;
           for (int r = 0; r < rounds; r++) {
             long t0 = System.nanoTime();
@@ -805,7 +854,7 @@ final class SynchronousStrategy implements TrainingStrategy {
             out.updater = view == null ? new float[0] : FlatState.toFloats(view);
             out.iteration = iteration;
           }
-          WorkerNetworks.give(run, rank, net);
+          WorkerNetworks.give(run, rank, net, token);
         }
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(
@@ -835,6 +884,8 @@ final class SynchronousStrategy implements TrainingStrategy {
     long fitNanos;
     /** From the task's start to its first minibatch: joining the peers, the state, the network. */
     long setupNanos;
+    /** Whether the worker's kept network already held the epoch's start state. */
+    boolean stateKept;
     /** Of fitNanos, waiting for the next minibatch (reading and deserializing it, the shuffle buffer). */
     long readNanos;
     final long[] fitNanosPerRound;

@@ -8,30 +8,49 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 /**
  * Networks kept in an executor JVM between averaging rounds, one per (run, partition), so that a
  * round only overwrites parameters and updater state instead of building a network. Only a cache:
- * every round sets the complete state from the broadcast, so a task that lands on another
- * executor (or a restarted one) builds a fresh network and computes the same result.
+ * a task that lands on another executor (or a restarted one) builds a fresh network, sets the
+ * complete state from the broadcast and computes the same result. Each network carries the token
+ * of the barrier stage that left it (0: unknown), so that a task can tell that its network already
+ * holds the state the driver would broadcast and skip fetching and restoring it.
  */
 final class WorkerNetworks {
-  private static final Map<String, MultiLayerNetwork> NETS = new ConcurrentHashMap<>();
+  private static final Map<String, Kept> NETS = new ConcurrentHashMap<>();
   private static volatile String currentRun = "";
 
   private WorkerNetworks() {}
 
+  /** A cached network and the token of the stage that left it (0: unknown). */
+  record Kept(MultiLayerNetwork net, long token) {}
+
   /** Takes the network of a partition out of the cache, or builds one from the configuration. */
   static MultiLayerNetwork take(String run, int partition, String confJson) {
-    forgetOtherRuns(run);
-    MultiLayerNetwork net = NETS.remove(run + "/" + partition);
-    if (net == null) {
-      net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(confJson));
-      net.init();
-    }
-    return net;
+    return takeKept(run, partition, confJson).net();
   }
 
-  /** Puts a network back for the next round of the same run. */
+  /** As {@link #take}, with the token the network was given back with (0 for a new one). */
+  static Kept takeKept(String run, int partition, String confJson) {
+    forgetOtherRuns(run);
+    Kept kept = NETS.remove(run + "/" + partition);
+    if (kept == null) {
+      MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(confJson));
+      net.init();
+      kept = new Kept(net, 0);
+    }
+    return kept;
+  }
+
+  /** Puts a network back for the next round of the same run, its state of unknown origin. */
   static void give(String run, int partition, MultiLayerNetwork net) {
+    give(run, partition, net, 0);
+  }
+
+  /**
+   * Puts a network back holding the final state of the barrier stage {@code token} (the same on
+   * every worker of that stage).
+   */
+  static void give(String run, int partition, MultiLayerNetwork net, long token) {
     if (run.equals(currentRun)) {
-      NETS.put(run + "/" + partition, net);
+      NETS.put(run + "/" + partition, new Kept(net, token));
     }
   }
 
