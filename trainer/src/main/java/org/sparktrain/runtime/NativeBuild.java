@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Which of ND4J's native CPU builds a JVM loads. The project ships two: libnd4j built for AVX2
- * ({@code nd4j-native:linux-x86_64-avx2}, 1.25-1.45x faster per minibatch: its element-wise loops
+ * ({@code nd4j-native:linux-x86_64-avx2}, 1.26-1.45x faster per minibatch: its element-wise loops
  * and updaters are vectorized) and the generic x86-64 build ({@code linux-x86_64}). JavaCPP loads
  * the most specific build on the class path by itself, the AVX2 one; on a CPU without AVX2 and FMA
  * ND4J then refuses to start ("CPU Feature Check Failed ... ND4J will now exit"). {@link

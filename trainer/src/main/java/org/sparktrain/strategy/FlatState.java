@@ -52,18 +52,20 @@ final class FlatState {
 
   /** The array's elements in order, as a new float array. */
   static float[] toFloats(INDArray a) {
-    if (!bulk(a)) {
+    FloatBuffer run = run(a);
+    if (run == null) {
       return a.toFloatVector();
     }
     float[] out = new float[(int) a.length()];
-    buffer(a).get(out);
+    run.get(out);
     return out;
   }
 
   /** Copies {@code a.length()} floats of {@code a} into {@code dst} from {@code at}. */
   static void copyOut(INDArray a, float[] dst, int at) {
-    if (bulk(a)) {
-      buffer(a).get(dst, at, (int) a.length());
+    FloatBuffer run = run(a);
+    if (run != null) {
+      run.get(dst, at, (int) a.length());
     } else {
       System.arraycopy(a.toFloatVector(), 0, dst, at, (int) a.length());
     }
@@ -72,31 +74,39 @@ final class FlatState {
   /** Sets {@code a} from {@code a.length()} floats of {@code src} from {@code at}. */
   static void copyIn(float[] src, int at, INDArray a) {
     int n = (int) a.length();
-    if (bulk(a)) {
-      buffer(a).put(src, at, n);
+    FloatBuffer run = run(a);
+    if (run != null) {
+      run.put(src, at, n);
     } else {
       a.assign(Nd4j.createFromArray(src).get(NDArrayIndex.interval(at, at + n)).reshape(a.shape()));
     }
   }
 
-  /**
-   * Whether {@code a} can be copied as one run of floats in its buffer: a vector with unit stride,
-   * or a c-order array with default strides. (A view's buffer starts where its original starts;
-   * {@code offset()} is where the view begins in it.)
-   */
+  /** Whether {@code a} can be copied as one run of floats in its buffer. */
   static boolean bulk(INDArray a) {
-    return Nd4j.getEnvironment().isCPU()
-        && a.dataType() == DataType.FLOAT
-        && !a.isEmpty()
-        && a.length() <= Integer.MAX_VALUE
-        && a.elementWiseStride() == 1
-        && (a.isVectorOrScalar()
-            || (a.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a)))
-        && a.offset() + a.length() <= a.data().asNioFloat().capacity();
+    return run(a) != null;
   }
 
-  private static FloatBuffer buffer(INDArray a) {
+  /**
+   * {@code a}'s elements as one run of floats in its buffer, or null when they are not one: a
+   * vector with unit stride, or a c-order array with default strides, of floats on the CPU
+   * backend. (A view's buffer starts where its original starts; {@code offset()} is where the view
+   * begins in it.)
+   */
+  private static FloatBuffer run(INDArray a) {
+    if (!Nd4j.getEnvironment().isCPU()
+        || a.dataType() != DataType.FLOAT
+        || a.isEmpty()
+        || a.length() > Integer.MAX_VALUE
+        || a.elementWiseStride() != 1
+        || !(a.isVectorOrScalar()
+            || (a.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a)))) {
+      return null;
+    }
     FloatBuffer all = a.data().asNioFloat();
+    if (a.offset() + a.length() > all.capacity()) {
+      return null;
+    }
     all.position((int) a.offset());
     all.limit((int) (a.offset() + a.length()));
     return all.slice();

@@ -347,12 +347,7 @@ final class SynchronousStrategy implements TrainingStrategy {
 
   /** Sets the network to averaged parameters and updater state. */
   private void apply(float[] params, float[] updater, int iteration) {
-    FlatState.copyIn(params, 0, net.params());
-    INDArray updaterView = net.getUpdater(true).getStateViewArray();
-    if (updaterView != null && updater.length > 0) {
-      FlatState.copyIn(updater, 0, updaterView);
-    }
-    net.setIterationCount(iteration);
+    restore(net, new RoundState(params, updater, iteration));
   }
 
   /**
@@ -418,8 +413,8 @@ final class SynchronousStrategy implements TrainingStrategy {
       throw new IllegalStateException("synchronous epoch " + epoch + ": the barrier stage returned no result from worker 0");
     }
     collectedBytes += first.arrayBytes();
-    apply(first.params, first.updater, first.iteration);
     applied = new RoundState(first.params, first.updater, first.iteration);
+    restore(net, applied);
     appliedToken = token;
     for (EpochResult r : results) {
       out.stateKept += r.stateKept ? 1 : 0;
