@@ -160,7 +160,7 @@ final class AutoStrategy implements TrainingStrategy {
                   if (batches.isEmpty()) {
                     return Collections.<Double>emptyIterator();
                   }
-                  MultiLayerNetwork n = probed.network();
+                  MultiLayerNetwork n = WorkerNetworks.probe(probed);
                   long t0 = 0;
                   int timed = 0;
                   for (int b = 0; b < batches.size(); b++) {
@@ -237,7 +237,7 @@ final class AutoStrategy implements TrainingStrategy {
       String host = SynchronousStrategy.host(tc.getTaskInfos()[rank].address());
       double[] seconds = new double[1 + PROBE_ROUNDS];
       try {
-        MultiLayerNetwork net = probed.network();
+        MultiLayerNetwork net = WorkerNetworks.probe(probed);
         FlatState state = new FlatState();
         try (AllReduce peers = AllReduce.join(tc, host, token, timeoutMillis)) {
           for (int r = 0; r < seconds.length; r++) {

@@ -93,7 +93,7 @@ final class FlatState {
    * backend. (A view's buffer starts where its original starts; {@code offset()} is where the view
    * begins in it.)
    */
-  private static FloatBuffer run(INDArray a) {
+  static FloatBuffer run(INDArray a) {
     if (!Nd4j.getEnvironment().isCPU()
         || a.dataType() != DataType.FLOAT
         || a.isEmpty()

@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparktrain.dl4j.BroadcastNetwork;
 
 /**
  * Networks kept in an executor JVM between averaging rounds, one per (run, partition), so that a
@@ -32,11 +34,27 @@ final class WorkerNetworks {
     forgetOtherRuns(run);
     Kept kept = NETS.remove(run + "/" + partition);
     if (kept == null) {
-      MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(confJson));
+      MultiLayerNetwork net = build(confJson);
       net.init();
       kept = new Kept(net, 0);
     }
     return kept;
+  }
+
+  /**
+   * A worker's network, not yet initialized, for {@code confJson}: DL4J's Adam computed by {@link
+   * FusedAdam}.
+   */
+  static MultiLayerNetwork build(String confJson) {
+    return new MultiLayerNetwork(FusedAdam.install(MultiLayerConfiguration.fromJson(confJson)));
+  }
+
+  /** A worker's network with the broadcast's configuration and parameters, as auto's probe times it. */
+  static MultiLayerNetwork probe(BroadcastNetwork from) {
+    float[] params = from.parameters();
+    MultiLayerNetwork net = build(from.configurationJson());
+    net.init(Nd4j.createFromArray(params).reshape(1, params.length), false);
+    return net;
   }
 
   /** Puts a network back for the next round of the same run, its state of unknown origin. */
