@@ -47,12 +47,26 @@ class StrategyAdvisorTest {
   }
 
   @Test
-  void keepsAtLeastFourRoundsPerEpochEvenWhenRoundsAreDear() {
-    // 40 minibatches per worker: K may not exceed 10 (four rounds), even though rounds cost more than 5%.
-    Choice c = StrategyAdvisor.decide(new Probe(2, 2, 80, 0.030, 0.010, 1, 0.05, STATE));
-    assertEquals(10, c.averagingFrequency());
+  void averagesAtLeastEveryFiftyOrFourTimesPerEpochWhenRoundsAreDear() {
+    // 1,000 minibatches per worker, rounds of 2 s: even K = 500 costs more than 5%; K = 200 is the
+    // least frequent with 4 rounds (5).
+    Choice c = StrategyAdvisor.decide(new Probe(2, 2, 2000, 0.030, 0.010, 1, 2.0, STATE));
+    assertEquals(200, c.averagingFrequency());
     assertEquals(2, c.workers());
     assertTrue(c.reason().contains("rounds cost more than 5%"), c.reason());
+  }
+
+  @Test
+  void averagesOncePerEpochWhenWorkersHaveFewMinibatches() {
+    // LeNet on MNIST over 32 workers: 27 minibatches of 131 ms each (3.5 s), rounds of 97 ms. 5% is
+    // 0.18 s: one round. The 4-rounds rule alone would force K = 5 (6 rounds, 0.58 s).
+    Choice c = StrategyAdvisor.decide(new Probe(32, 1, 843, 0.131, 0.131, 1, 0.097, STATE));
+    assertEquals(50, c.averagingFrequency());
+    assertEquals(27 * 0.131 + 0.097, c.predictedEpochSeconds(), 1e-9);
+    // 40 minibatches per worker and dear rounds: every 50 is allowed, one round per epoch
+    Choice dear = StrategyAdvisor.decide(new Probe(2, 2, 80, 0.030, 0.010, 1, 0.05, STATE));
+    assertEquals(50, dear.averagingFrequency());
+    assertTrue(dear.reason().contains("rounds cost more than 5%"), dear.reason());
   }
 
   @Test
