@@ -42,11 +42,11 @@ final class WorkerNetworks {
   }
 
   /**
-   * A worker's network, not yet initialized, for {@code confJson}: DL4J's Adam computed by {@link
-   * FusedAdam}.
+   * A worker's network, not yet initialized, for {@code confJson}: DL4J's Adam and RMSProp computed
+   * by {@link FusedUpdaters}.
    */
   static MultiLayerNetwork build(String confJson) {
-    return new MultiLayerNetwork(FusedAdam.install(MultiLayerConfiguration.fromJson(confJson)));
+    return new MultiLayerNetwork(FusedUpdaters.install(MultiLayerConfiguration.fromJson(confJson)));
   }
 
   /** A worker's network with the broadcast's configuration and parameters, as auto's probe times it. */

@@ -21,12 +21,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.ScheduleType;
 import org.nd4j.linalg.schedule.StepSchedule;
 
-class FusedAdamTest {
+class FusedUpdatersTest {
   private static double maxDiff(INDArray a, INDArray b) {
     return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
   }
@@ -40,8 +41,8 @@ class FusedAdamTest {
     INDArray viewDl4j = Nd4j.zeros(DataType.FLOAT, 1, 2L * n);
     INDArray viewFused = Nd4j.zeros(DataType.FLOAT, 1, 2L * n);
     GradientUpdater<?> dl4j = config.instantiate(viewDl4j, true);
-    GradientUpdater<?> fused = new FusedAdam(config).instantiate(viewFused, true);
-    assertInstanceOf(FusedAdam.Updater.class, fused);
+    GradientUpdater<?> fused = new FusedUpdaters.FusedAdam(config).instantiate(viewFused, true);
+    assertInstanceOf(FusedUpdaters.FusedAdam.Updater.class, fused);
     // the gradient is a view into a larger flattened array, as DL4J passes an updater block's part
     INDArray all = Nd4j.zeros(DataType.FLOAT, 1, n + 100);
     INDArray g = all.get(NDArrayIndex.point(0), NDArrayIndex.interval(50, 50 + n)).reshape(1, n);
@@ -63,10 +64,35 @@ class FusedAdamTest {
     assertTrue(viewFused.amaxNumber().doubleValue() > 1, "the state moved");
   }
 
+  @Test
+  void computesDl4jsRmsPropStepForStep() {
+    int n = 2 * 8192 + 5;
+    RmsProp config = new RmsProp(new StepSchedule(ScheduleType.ITERATION, 1e-2, 0.5, 10));
+    config.setRmsDecay(0.9);
+    INDArray viewDl4j = Nd4j.zeros(DataType.FLOAT, 1, n);
+    INDArray viewFused = Nd4j.zeros(DataType.FLOAT, 1, n);
+    GradientUpdater<?> dl4j = config.instantiate(viewDl4j, true);
+    GradientUpdater<?> fused = new FusedUpdaters.FusedRmsProp(config).instantiate(viewFused, true);
+    assertInstanceOf(FusedUpdaters.FusedRmsProp.Updater.class, fused);
+    assertEquals(viewDl4j.getDouble(0), viewFused.getDouble(0), "the state starts as DL4J's does");
+    Nd4j.getRandom().setSeed(12);
+    double worst = 0;
+    for (int it = 0; it < 25; it++) {
+      INDArray expected = Nd4j.randn(DataType.FLOAT, 1, n).muli(it % 3 == 0 ? 5 : 0.01);
+      INDArray g = expected.dup();
+      dl4j.applyUpdater(expected, it, 0);
+      fused.applyUpdater(g, it, 0);
+      worst = Math.max(worst, maxDiff(expected, g) / expected.amaxNumber().doubleValue());
+    }
+    assertTrue(worst < 1e-5, "largest relative difference of an update: " + worst);
+    assertTrue(maxDiff(viewDl4j, viewFused) <= 1e-6 * viewDl4j.amaxNumber().doubleValue(), "state");
+  }
+
   private static MultiLayerConfiguration conf(DataType type) {
     return new NeuralNetConfiguration.Builder().seed(5).dataType(type).updater(new Adam(3e-3)).list()
         .layer(new DenseLayer.Builder().nIn(12).nOut(40).activation(Activation.RELU).build())
         .layer(new DenseLayer.Builder().nIn(40).nOut(20).activation(Activation.TANH).updater(new Sgd(0.05)).build())
+        .layer(new DenseLayer.Builder().nIn(20).nOut(20).activation(Activation.ELU).updater(new RmsProp(1e-3)).build())
         .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(20).nOut(4).activation(Activation.SOFTMAX)
             .biasUpdater(new Adam(1e-2)).build())
         .build();
@@ -88,17 +114,19 @@ class FusedAdamTest {
   }
 
   @Test
-  void installSwitchesOnlyAdamAndTrainsTheSameNetwork() {
-    MultiLayerConfiguration fusedConf = FusedAdam.install(conf(DataType.FLOAT));
+  void installSwitchesOnlyAdamAndRmsPropAndTrainsTheSameNetwork() {
+    MultiLayerConfiguration fusedConf = FusedUpdaters.install(conf(DataType.FLOAT));
     BaseLayer first = (BaseLayer) fusedConf.getConf(0).getLayer();
     BaseLayer second = (BaseLayer) fusedConf.getConf(1).getLayer();
-    BaseLayer out = (BaseLayer) fusedConf.getConf(2).getLayer();
-    assertInstanceOf(FusedAdam.class, first.getIUpdater());
+    BaseLayer third = (BaseLayer) fusedConf.getConf(2).getLayer();
+    BaseLayer out = (BaseLayer) fusedConf.getConf(3).getLayer();
+    assertInstanceOf(FusedUpdaters.FusedRmsProp.class, third.getIUpdater());
+    assertInstanceOf(FusedUpdaters.FusedAdam.class, first.getIUpdater());
     assertEquals(null, first.getBiasUpdater(), "biases without their own updater use the layer's");
     assertSame(Sgd.class, second.getIUpdater().getClass(), "other updaters stay");
-    assertInstanceOf(FusedAdam.class, out.getBiasUpdater());
+    assertInstanceOf(FusedUpdaters.FusedAdam.class, out.getBiasUpdater());
     assertEquals(1e-2, ((Adam) out.getBiasUpdater()).getLearningRate(), "the bias updater keeps its own rate");
-    assertInstanceOf(FusedAdam.class, ((BaseLayer) fusedConf.clone().getConf(0).getLayer()).getIUpdater(),
+    assertInstanceOf(FusedUpdaters.FusedAdam.class, ((BaseLayer) fusedConf.clone().getConf(0).getLayer()).getIUpdater(),
         "a cloned configuration keeps it");
 
     MultiLayerNetwork plain = fit(conf(DataType.FLOAT), DataType.FLOAT);
@@ -120,7 +148,7 @@ class FusedAdamTest {
   @Test
   void doublePrecisionTakesDl4jsOpAndMatchesItExactly() {
     MultiLayerNetwork plain = fit(conf(DataType.DOUBLE), DataType.DOUBLE);
-    MultiLayerNetwork fused = fit(FusedAdam.install(conf(DataType.DOUBLE)), DataType.DOUBLE);
+    MultiLayerNetwork fused = fit(FusedUpdaters.install(conf(DataType.DOUBLE)), DataType.DOUBLE);
     assertArrayEquals(plain.params().toDoubleVector(), fused.params().toDoubleVector());
   }
 }
