@@ -17,7 +17,7 @@ public final class TestSpark {
               .setAppName("trainer-tests")
               .set("spark.ui.enabled", "false")
               .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-              .set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
+              .set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator,org.sparktrain.runtime.ArrayRegistrator")
               .set("spark.sql.shuffle.partitions", "4")
               .set("spark.driver.host", "127.0.0.1")
               .set("spark.driver.bindAddress", "127.0.0.1");

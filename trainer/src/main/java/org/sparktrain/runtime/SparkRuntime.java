@@ -46,7 +46,7 @@ public final class SparkRuntime {
 
   /**
    * The SparkConf for a command: local[*] when no master was given by spark-submit or {@code
-   * --master}; Kryo with ND4J's registrator; executor JVM options; {@link NativeBuildPlugin} on the
+   * --master}; Kryo with ND4J's registrator and {@link ArrayRegistrator}; executor JVM options; {@link NativeBuildPlugin} on the
    * executors.
    */
   public static SparkConf conf(String appName, String masterOverride) {
@@ -58,7 +58,7 @@ public final class SparkRuntime {
     }
     conf.setIfMissing("spark.app.name", appName);
     conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
-    conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+    ArrayRegistrator.configure(conf);
     conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
     // The synchronous strategy's workers return parameters and updater state (MBs) every round;
     // above 1 MB (Spark's default) each result takes a detour through the block manager.
