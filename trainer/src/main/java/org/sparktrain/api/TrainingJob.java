@@ -178,7 +178,8 @@ public final class TrainingJob {
           "spark.kryo.registrator",
           "the session uses Kryo without ND4J's registrator (seen: '" + conf.get("spark.kryo.registrator", "")
               + "'); expected org.nd4j.kryo.Nd4jRegistrator among the registrators; set"
-              + " spark.kryo.registrator=org.nd4j.kryo.Nd4jRegistrator when building the session, or use Java serialization");
+              + " spark.kryo.registrator=org.nd4j.kryo.Nd4jRegistrator,org.sparktrain.runtime.ArrayRegistrator when building"
+              + " the session, or use Java serialization");
     }
   }
 
