@@ -43,10 +43,11 @@ final class WorkerNetworks {
 
   /**
    * A worker's network, not yet initialized, for {@code confJson}: DL4J's Adam and RMSProp computed
-   * by {@link FusedUpdaters}.
+   * by {@link FusedUpdaters}, dense layers that keep z for the backward pass ({@link
+   * WorkerDenseLayer}).
    */
   static MultiLayerNetwork build(String confJson) {
-    return new MultiLayerNetwork(FusedUpdaters.install(MultiLayerConfiguration.fromJson(confJson)));
+    return new MultiLayerNetwork(FusedUpdaters.install(WorkerDenseLayer.install(MultiLayerConfiguration.fromJson(confJson))));
   }
 
   /** A worker's network with the broadcast's configuration and parameters, as auto's probe times it. */
