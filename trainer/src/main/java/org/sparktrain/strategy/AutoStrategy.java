@@ -29,6 +29,8 @@ final class AutoStrategy implements TrainingStrategy {
   private final StrategyContext ctx;
   private TrainingStrategy chosen;
   private StrategyAdvisor.Choice choice;
+  /** Whether the choice came from this run's probe and has not been re-planned yet. */
+  private boolean replan;
 
   AutoStrategy(StrategyContext ctx) {
     this.ctx = ctx;
@@ -50,7 +52,9 @@ final class AutoStrategy implements TrainingStrategy {
   @Override
   public double fitEpoch(JavaRDD<DataSet> train, int epoch) {
     if (chosen == null) {
-      choice = saved().orElseGet(() -> StrategyAdvisor.decide(probe(train)));
+      java.util.Optional<StrategyAdvisor.Choice> saved = saved();
+      choice = saved.orElseGet(() -> StrategyAdvisor.decide(probe(train)));
+      replan = saved.isEmpty();
       LOG.info("auto: {}", choice.reason());
       StrategySpec s = ctx.spec.strategy();
       StrategySpec picked =
@@ -66,7 +70,40 @@ final class AutoStrategy implements TrainingStrategy {
               StrategyContext.builder().sparkContext(ctx.sc).spec(resolved).network(ctx.network)
                   .exportDir(ctx.exportDir).build());
     }
-    return chosen.fitEpoch(train, epoch);
+    double loss = chosen.fitEpoch(train, epoch);
+    if (replan) {
+      replan = false;
+      replanFrequency(epoch);
+    }
+    return loss;
+  }
+
+  /**
+   * After the first epoch of a probed run: the averaging frequency again, from that epoch's own
+   * fitting and round times, for the epochs after it. The checkpoint of this epoch saves the new
+   * frequency, so a run resumed from it continues as this one does.
+   */
+  private void replanFrequency(int epoch) {
+    if (!(chosen instanceof SynchronousStrategy sync) || choice.workers() <= 1 || sync.lastEpoch() == null) {
+      return;
+    }
+    SynchronousStrategy.EpochTiming t = sync.lastEpoch();
+    int k = StrategyAdvisor.replan(t.minibatchesPerWorker(), t.fitSeconds(), t.rounds(), t.averagingSeconds());
+    int was = choice.averagingFrequency();
+    if (k <= 0 || k == was) {
+      return;
+    }
+    sync.averagingFrequency(k);
+    String reason = String.format(java.util.Locale.ROOT,
+        "averaging every %d minibatches from epoch %d on (was %d): epoch %d measured %.1f ms per minibatch on each"
+            + " worker and %.1f ms per round",
+        k, epoch + 1, was, epoch, t.fitSeconds() / Math.max(1, t.minibatchesPerWorker()) * 1e3,
+        t.rounds() == 0 ? 0 : t.averagingSeconds() / t.rounds() * 1e3);
+    LOG.info("auto: {}", reason);
+    long perWorker = Math.max(1, t.minibatchesPerWorker());
+    double predicted = t.fitSeconds() + (perWorker + k - 1) / k * (t.rounds() == 0 ? 0 : t.averagingSeconds() / t.rounds());
+    choice = new StrategyAdvisor.Choice(choice.workers(), choice.threads(), k, predicted,
+        choice.predictedAloneSeconds(), choice.reason() + "; then " + reason);
   }
 
   @Override

@@ -92,21 +92,8 @@ public final class StrategyAdvisor {
           "one worker available: no averaging needed; " + MIN_ROUNDS_PER_EPOCH + " rounds per epoch only to report progress");
     }
     long perWorker = ceilDiv(b, p.workers());
-    double compute = perWorker * p.secondsTogether();
-    int chosen = -1;
-    int largestAllowed = 1;
-    for (int k : FREQUENCIES) {
-      if (!allowed(perWorker, k)) {
-        break;
-      }
-      largestAllowed = k;
-      double sync = ceilDiv(perWorker, k) * p.roundSeconds();
-      if (sync <= MAX_SYNC_SHARE * compute) {
-        chosen = k;
-        break;
-      }
-    }
-    int k = chosen > 0 ? chosen : largestAllowed;
+    int chosen = cheapFrequency(perWorker, p.secondsTogether(), p.roundSeconds());
+    int k = chosen > 0 ? chosen : leastFrequent(perWorker);
     double together = epochSeconds(p, k);
     String figures = String.format(Locale.ROOT,
         "%d minibatches/epoch; one minibatch %.1f ms alone (%d threads), %.1f ms on each of %d workers (%d threads each);"
@@ -127,6 +114,50 @@ public final class StrategyAdvisor {
             : ", rounds cost more than " + Math.round(MAX_SYNC_SHARE * 100) + "% even at the least frequent averaging allowed"
                 + " (every " + FREE_FREQUENCY + ", or less often with at least " + MIN_ROUNDS_PER_EPOCH + " rounds/epoch)",
         figures));
+  }
+
+  /**
+   * The smallest allowed frequency whose rounds take at most {@link #MAX_SYNC_SHARE} of the
+   * fitting, for {@code perWorker} minibatches of {@code secondsPerMinibatch} and rounds of {@code
+   * roundSeconds}; -1 when none does.
+   */
+  static int cheapFrequency(long perWorker, double secondsPerMinibatch, double roundSeconds) {
+    double compute = perWorker * secondsPerMinibatch;
+    for (int k : FREQUENCIES) {
+      if (!allowed(perWorker, k)) {
+        break;
+      }
+      if (ceilDiv(perWorker, k) * roundSeconds <= MAX_SYNC_SHARE * compute) {
+        return k;
+      }
+    }
+    return -1;
+  }
+
+  /** The least frequent averaging allowed for {@code perWorker} minibatches. */
+  static int leastFrequent(long perWorker) {
+    int largest = 1;
+    for (int k : FREQUENCIES) {
+      if (!allowed(perWorker, k)) {
+        break;
+      }
+      largest = k;
+    }
+    return largest;
+  }
+
+  /**
+   * The frequency for the next epochs from what an epoch measured: {@code perWorker} minibatches
+   * fitted in {@code fitSeconds} per worker, {@code rounds} rounds that took {@code
+   * averagingSeconds} in all. The probe times a minibatch on a network the JIT has barely compiled
+   * (about twice an epoch's figure), so its choice averages more often than needed.
+   */
+  static int replan(long perWorker, double fitSeconds, int rounds, double averagingSeconds) {
+    if (perWorker <= 0 || rounds <= 0 || !(fitSeconds > 0) || !(averagingSeconds >= 0)) {
+      return -1;
+    }
+    int k = cheapFrequency(perWorker, fitSeconds / perWorker, averagingSeconds / rounds);
+    return k > 0 ? k : leastFrequent(perWorker);
   }
 
   /** Whether averaging every {@code k} of {@code perWorker} minibatches is allowed. */

@@ -44,7 +44,7 @@ final class SynchronousStrategy implements TrainingStrategy {
   private final StrategyContext ctx;
   private final MultiLayerNetwork net;
   private final int workers;
-  private final int frequency;
+  private int frequency;
   /** The frequency of a single worker: more minibatches than any epoch has. */
   private static final int ONE_ROUND = 1 << 30;
   /** Minibatches each worker's shuffle buffer holds: bounds its memory, not its partition's size. */
@@ -87,12 +87,27 @@ final class SynchronousStrategy implements TrainingStrategy {
   private int rounds;
   private EpochTiming lastEpoch;
 
-  /** Where the last epoch's time went: rounds, wall seconds, mean fitting seconds per worker. */
-  record EpochTiming(int rounds, double wallSeconds, double fitSeconds) {}
+  /**
+   * Where the last epoch's time went: rounds, wall seconds, mean fitting seconds per worker (reading
+   * included), the most minibatches a worker had, and the averaging seconds over all rounds.
+   */
+  record EpochTiming(int rounds, double wallSeconds, double fitSeconds, long minibatchesPerWorker, double averagingSeconds) {}
 
   /** The last epoch's timing; null before the first. */
   EpochTiming lastEpoch() {
     return lastEpoch;
+  }
+
+  /** Workers averaging: the minibatches between rounds. */
+  int averagingFrequency() {
+    return frequency;
+  }
+
+  /** Averages every {@code k} minibatches from the next epoch on (several workers only). */
+  void averagingFrequency(int k) {
+    if (workers > 1 && k >= 1) {
+      frequency = k;
+    }
   }
 
   SynchronousStrategy(StrategyContext ctx) {
@@ -223,7 +238,7 @@ final class SynchronousStrategy implements TrainingStrategy {
     }
     rounds += epochRounds;
     double wall = (System.nanoTime() - t0) / 1e9;
-    lastEpoch = new EpochTiming(epochRounds, wall, out.fitSeconds);
+    lastEpoch = new EpochTiming(epochRounds, wall, out.fitSeconds, longest, out.averagingSeconds);
     LOG.info(
         "synchronous epoch {}: {} rounds in {} s ({}), of which fitting {} s per worker ({} s of it reading"
             + " minibatches), averaging {} ms per round (the all-reduce of {} MB, as the last worker to arrive saw it),"

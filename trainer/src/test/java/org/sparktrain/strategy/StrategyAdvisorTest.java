@@ -78,6 +78,22 @@ class StrategyAdvisorTest {
   }
 
   @Test
+  void replansTheFrequencyFromAnEpochsOwnFigures() {
+    // mnist-mlp measured: the probe saw 10.9 ms per minibatch and chose K = 20; the first epoch
+    // fitted 422 minibatches in 2.45 s per worker (5.8 ms) with 22 rounds of 11.4 ms. 5% of 2.45 s
+    // is 0.12 s: K = 20 (22 rounds, 0.25 s) is too many, K = 50 (9 rounds, 0.10 s) fits.
+    assertEquals(50, StrategyAdvisor.replan(422, 2.45, 22, 22 * 0.0114));
+    // nearly free rounds: every minibatch
+    assertEquals(1, StrategyAdvisor.replan(422, 2.45, 22, 22 * 0.0002));
+    // dear rounds: the least frequent allowed (every 100: 5 rounds of 422)
+    assertEquals(100, StrategyAdvisor.replan(422, 2.45, 22, 22 * 2.0));
+    // nothing measured: no new plan
+    assertEquals(-1, StrategyAdvisor.replan(0, 2.45, 22, 0.2));
+    assertEquals(-1, StrategyAdvisor.replan(422, Double.NaN, 22, 0.2));
+    assertEquals(-1, StrategyAdvisor.replan(422, 2.45, 0, 0));
+  }
+
+  @Test
   void oneWorkerAvailable() {
     Choice c = StrategyAdvisor.decide(new Probe(1, 2, 843, 0.014, 0.014, 2, 0.06, STATE));
     assertEquals(1, c.workers());
