@@ -88,20 +88,22 @@ final class AutoStrategy implements TrainingStrategy {
       return;
     }
     SynchronousStrategy.EpochTiming t = sync.lastEpoch();
-    int k = StrategyAdvisor.replan(t.minibatchesPerWorker(), t.fitSeconds(), t.rounds(), t.averagingSeconds());
+    // The fitting alone, as the probe timed it: the first epoch's reading also builds the cache.
+    double fitting = Math.max(0, t.fitSeconds() - t.readSeconds());
+    int k = StrategyAdvisor.replan(t.minibatchesPerWorker(), fitting, t.rounds(), t.averagingSeconds());
     int was = choice.averagingFrequency();
     if (k <= 0 || k == was) {
       return;
     }
     sync.averagingFrequency(k);
     String reason = String.format(java.util.Locale.ROOT,
-        "averaging every %d minibatches from epoch %d on (was %d): epoch %d measured %.1f ms per minibatch on each"
+        "averaging every %d minibatches from epoch %d on (was %d): epoch %d measured %.1f ms of fitting per minibatch on each"
             + " worker and %.1f ms per round",
-        k, epoch + 1, was, epoch, t.fitSeconds() / Math.max(1, t.minibatchesPerWorker()) * 1e3,
+        k, epoch + 1, was, epoch, fitting / Math.max(1, t.minibatchesPerWorker()) * 1e3,
         t.rounds() == 0 ? 0 : t.averagingSeconds() / t.rounds() * 1e3);
     LOG.info("auto: {}", reason);
     long perWorker = Math.max(1, t.minibatchesPerWorker());
-    double predicted = t.fitSeconds() + (perWorker + k - 1) / k * (t.rounds() == 0 ? 0 : t.averagingSeconds() / t.rounds());
+    double predicted = fitting + (perWorker + k - 1) / k * (t.rounds() == 0 ? 0 : t.averagingSeconds() / t.rounds());
     choice = new StrategyAdvisor.Choice(choice.workers(), choice.threads(), k, predicted,
         choice.predictedAloneSeconds(), choice.reason() + "; then " + reason);
   }

@@ -89,9 +89,11 @@ final class SynchronousStrategy implements TrainingStrategy {
 
   /**
    * Where the last epoch's time went: rounds, wall seconds, mean fitting seconds per worker (reading
-   * included), the most minibatches a worker had, and the averaging seconds over all rounds.
+   * included) and of them reading minibatches, the most minibatches a worker had, and the averaging
+   * seconds over all rounds.
    */
-  record EpochTiming(int rounds, double wallSeconds, double fitSeconds, long minibatchesPerWorker, double averagingSeconds) {}
+  record EpochTiming(
+      int rounds, double wallSeconds, double fitSeconds, double readSeconds, long minibatchesPerWorker, double averagingSeconds) {}
 
   /** The last epoch's timing; null before the first. */
   EpochTiming lastEpoch() {
@@ -238,7 +240,7 @@ final class SynchronousStrategy implements TrainingStrategy {
     }
     rounds += epochRounds;
     double wall = (System.nanoTime() - t0) / 1e9;
-    lastEpoch = new EpochTiming(epochRounds, wall, out.fitSeconds, longest, out.averagingSeconds);
+    lastEpoch = new EpochTiming(epochRounds, wall, out.fitSeconds, out.readSeconds, longest, out.averagingSeconds);
     LOG.info(
         "synchronous epoch {}: {} rounds in {} s ({}), of which fitting {} s per worker ({} s of it reading"
             + " minibatches), averaging {} ms per round (the all-reduce of {} MB, as the last worker to arrive saw it),"
