@@ -46,8 +46,8 @@ public final class SparkRuntime {
 
   /**
    * The SparkConf for a command: local[*] when no master was given by spark-submit or {@code
-   * --master}; Kryo with ND4J's registrator and {@link ArrayRegistrator}; executor JVM options; {@link NativeBuildPlugin} on the
-   * executors.
+   * --master}; Kryo with ND4J's registrator and {@link ArrayRegistrator}; executor JVM options;
+   * {@link NativeBuildPlugin} on the executors.
    */
   public static SparkConf conf(String appName, String masterOverride) {
     SparkConf conf = new SparkConf(true);

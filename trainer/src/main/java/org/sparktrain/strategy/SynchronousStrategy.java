@@ -100,11 +100,6 @@ final class SynchronousStrategy implements TrainingStrategy {
     return lastEpoch;
   }
 
-  /** Workers averaging: the minibatches between rounds. */
-  int averagingFrequency() {
-    return frequency;
-  }
-
   /** Averages every {@code k} minibatches from the next epoch on (several workers only). */
   void averagingFrequency(int k) {
     if (workers > 1 && k >= 1) {
