@@ -1,0 +1,158 @@
+package org.sparktrain.strategy;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.KryoSerializer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.config.AMSGrad;
+import org.nd4j.linalg.learning.config.AdaGrad;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.RmsProp;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.sparktrain.runtime.ArrayRegistrator;
+
+/**
+ * What the workers' own pieces buy on mnist-mlp (784-512-256-10, batch 64), printed side by side in
+ * one JVM (docs/results/2026-12-fused-updaters-kryo.md): one update of 535,818 parameters by each of
+ * DL4J's updaters and by the fused ones; {@code fit} per minibatch of DL4J's network, with the fused
+ * updater, and with the fused updater and dense layers keeping z; a Kryo round trip of a minibatch
+ * with ND4J's serializer and with {@link ArrayRegistrator}. Run with one native thread:
+ *
+ * <pre>
+ * mvn -o -B -q -pl trainer package -DskipTests &amp;&amp; mvn -o -B -q -pl trainer test-compile
+ * OMP_NUM_THREADS=1 java -cp trainer/target/trainer.jar:trainer/target/test-classes org.sparktrain.strategy.WorkerFitProfile
+ * </pre>
+ */
+public final class WorkerFitProfile {
+  private WorkerFitProfile() {}
+
+  static MultiLayerConfiguration mlp() {
+    return new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-3)).weightInit(WeightInit.RELU).list()
+        .layer(new DenseLayer.Builder().nIn(784).nOut(512).activation(Activation.RELU).build())
+        .layer(new DenseLayer.Builder().nIn(512).nOut(256).activation(Activation.RELU).build())
+        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(256).nOut(10).activation(Activation.SOFTMAX).build())
+        .build();
+  }
+
+  public static void main(String[] args) {
+    updaters();
+    fit();
+    kryo();
+  }
+
+  /** Milliseconds per update, best of 5 x 200, the gradient restored by an assign (subtracted). */
+  private static void updaters() {
+    int n = 535_818;
+    INDArray original = Nd4j.rand(DataType.FLOAT, 1, n).subi(0.5).muli(0.01);
+    INDArray g = original.dup();
+    IUpdater[] all = {new Adam(1e-3), new FusedUpdaters.FusedAdam(new Adam(1e-3)), new RmsProp(1e-3),
+        new FusedUpdaters.FusedRmsProp(new RmsProp(1e-3)), new AdaGrad(1e-2), new AMSGrad(1e-3), new Nesterovs(1e-2, 0.9),
+        new Sgd(1e-2)};
+    for (IUpdater config : all) {
+      long size = config.stateSize(n);
+      GradientUpdater<?> u = config.instantiate(size == 0 ? null : Nd4j.zeros(DataType.FLOAT, 1, size), true);
+      double best = Double.MAX_VALUE;
+      for (int rep = 0; rep < 5; rep++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 200; i++) {
+          u.applyUpdater(g, i, 0);
+          g.assign(original);
+        }
+        long t1 = System.nanoTime();
+        for (int i = 0; i < 200; i++) {
+          g.assign(original);
+        }
+        long t2 = System.nanoTime();
+        best = Math.min(best, ((t1 - t0) - (t2 - t1)) / 200e6);
+      }
+      System.out.printf("RESULT updater %s %.3f ms%n", config.getClass().getSimpleName(), best);
+    }
+  }
+
+  /** fit per minibatch of three networks, alternating, 6 x 150 minibatches after 100 of warm-up. */
+  private static void fit() {
+    MultiLayerNetwork[] nets = {
+        new MultiLayerNetwork(mlp()),
+        new MultiLayerNetwork(FusedUpdaters.install(mlp())),
+        new MultiLayerNetwork(FusedUpdaters.install(WorkerDenseLayer.install(mlp())))};
+    for (MultiLayerNetwork net : nets) {
+      net.init();
+    }
+    DataSet[] data = minibatches();
+    for (int i = 0; i < 100; i++) {
+      for (MultiLayerNetwork net : nets) {
+        net.fit(data[i % data.length]);
+      }
+    }
+    for (int rep = 0; rep < 6; rep++) {
+      double[] ms = new double[nets.length];
+      for (int k = 0; k < nets.length; k++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 150; i++) {
+          nets[k].fit(data[i % data.length]);
+        }
+        ms[k] = (System.nanoTime() - t0) / 150e6;
+      }
+      System.out.printf("RESULT fit dl4j %.2f ms, fused updater %.2f ms (%.2f), fused updater + kept z %.2f ms (%.2f)%n",
+          ms[0], ms[1], ms[1] / ms[0], ms[2], ms[2] / ms[0]);
+    }
+  }
+
+  /** A Kryo round trip of a minibatch, mean of 300, with ND4J's serializer and with ours. */
+  private static void kryo() {
+    DataSet ds = minibatches()[0];
+    String[] registrators = {ArrayRegistrator.ND4J, ArrayRegistrator.ND4J + "," + ArrayRegistrator.class.getName()};
+    for (String registrator : registrators) {
+      Kryo kryo = new KryoSerializer(new SparkConf(false).set("spark.kryo.registrator", registrator)).newKryo();
+      Output out = new Output(1 << 20, -1);
+      double write = 0;
+      double read = 0;
+      byte[] bytes = null;
+      for (int rep = 0; rep < 4; rep++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 300; i++) {
+          out.setPosition(0);
+          kryo.writeClassAndObject(out, ds);
+          bytes = out.toBytes();
+        }
+        long t1 = System.nanoTime();
+        for (int i = 0; i < 300; i++) {
+          kryo.readClassAndObject(new Input(bytes));
+        }
+        long t2 = System.nanoTime();
+        write = (t1 - t0) / 300e6;
+        read = (t2 - t1) / 300e6;
+      }
+      System.out.printf("RESULT kryo %s: write %.3f ms, read %.3f ms, %d bytes%n", registrator, write, read, bytes.length);
+    }
+  }
+
+  private static DataSet[] minibatches() {
+    DataSet[] data = new DataSet[16];
+    for (int i = 0; i < data.length; i++) {
+      INDArray x = Nd4j.rand(DataType.FLOAT, 64, 784);
+      INDArray y = Nd4j.zeros(DataType.FLOAT, 64, 10);
+      for (int r = 0; r < 64; r++) {
+        y.putScalar(r, (r * 7 + i) % 10, 1f);
+      }
+      data[i] = new DataSet(x, y);
+    }
+    return data;
+  }
+}
