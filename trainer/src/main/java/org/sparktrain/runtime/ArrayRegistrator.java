@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * org.nd4j.kryo.Nd4jRegistrator,org.sparktrain.runtime.ArrayRegistrator}): serializes ND4J arrays by
  * copying their bytes in bulk. ND4J's own serializer goes through {@code Nd4j.write}, which writes
  * every element with its own {@code DataOutputStream.writeFloat}: a minibatch of 64 MNIST images
- * took 0.47-1.19 ms to write and 0.85-1.27 ms to read, against 0.04-0.09 and 0.08-0.10 ms here
+ * took 0.38-1.19 ms to write and 0.35-1.27 ms to read, against 0.02-0.05 and 0.06-0.10 ms here
  * ({@code WorkerFitProfile} in the tests). Every cached
  * (serialized) minibatch is read once per epoch, so that was a tenth of a synchronous worker's
  * epoch on mnist-mlp.
