@@ -44,10 +44,11 @@ final class WorkerNetworks {
   /**
    * A worker's network, not yet initialized, for {@code confJson}: DL4J's Adam and RMSProp computed
    * by {@link FusedUpdaters}, dense layers that keep z for the backward pass ({@link
-   * WorkerDenseLayer}).
+   * WorkerDenseLayer}), softmax cross-entropy computed in Java ({@link WorkerSoftmaxLoss}).
    */
   static MultiLayerNetwork build(String confJson) {
-    return new MultiLayerNetwork(FusedUpdaters.install(WorkerDenseLayer.install(MultiLayerConfiguration.fromJson(confJson))));
+    MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(confJson);
+    return new MultiLayerNetwork(FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerDenseLayer.install(conf))));
   }
 
   /** A worker's network with the broadcast's configuration and parameters, as auto's probe times it. */

@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -82,9 +83,29 @@ class WorkerDenseLayerTest {
     assertEquals(50, first.reused(), "every backward pass took the kept z");
     assertEquals(50, second.reused());
     assertEquals(50, noBias.reused());
+    assertEquals(50, first.inputGradientsSkipped(), "the first layer's input gradient is never computed");
+    assertEquals(0, second.inputGradientsSkipped(), "later layers pass theirs on");
+    assertEquals(0, noBias.inputGradientsSkipped());
     INDArray x = data.get(0).getFeatures();
     assertEquals(plain.output(x), worker.output(x), "inference");
     assertTrue(worker.params().sub(initial()).amaxNumber().doubleValue() > 1e-3, "training moved the parameters");
+  }
+
+  @Test
+  void aFirstLayerBehindAnInputPreprocessorStillComputesItsInputGradient() {
+    MultiLayerConfiguration conf = conf();
+    conf.getInputPreProcessors().put(0, new CnnToFeedForwardPreProcessor(2, 2, 3));
+    List<DataSet> data = new ArrayList<>();
+    for (DataSet d : data()) {
+      data.add(new DataSet(d.getFeatures().reshape('c', 20, 3, 2, 2), d.getLabels()));
+    }
+    MultiLayerNetwork plain = train(conf.clone(), data);
+    MultiLayerNetwork worker = train(WorkerDenseLayer.install(conf), data);
+
+    assertArrayEquals(plain.params().toFloatVector(), worker.params().toFloatVector(), "parameters");
+    WorkerDenseLayer.Impl first = (WorkerDenseLayer.Impl) worker.getLayer(0);
+    assertEquals(50, first.reused());
+    assertEquals(0, first.inputGradientsSkipped(), "the preprocessor is handed the gradient");
   }
 
   private static INDArray initial() {

@@ -31,7 +31,8 @@ import org.sparktrain.runtime.ArrayRegistrator;
  * What the workers' own pieces buy on mnist-mlp (784-512-256-10, batch 64), printed side by side in
  * one JVM (docs/results/2026-12-fused-updaters-kryo.md): one update of 535,818 parameters by each of
  * DL4J's updaters and by the fused ones; {@code fit} per minibatch of DL4J's network, with the fused
- * updater, and with the fused updater and dense layers keeping z; a Kryo round trip of a minibatch
+ * updater, with the fused updater and dense layers keeping z, with the first layer also leaving
+ * out its input's gradient, and with the softmax loss in Java as well; a Kryo round trip of a minibatch
  * with ND4J's serializer and with {@link ArrayRegistrator}. Run with one native thread and the JVM
  * options Spark's Kryo needs on Java 17:
  *
@@ -87,12 +88,14 @@ public final class WorkerFitProfile {
     }
   }
 
-  /** fit per minibatch of three networks, alternating, 6 x 150 minibatches after 100 of warm-up. */
+  /** fit per minibatch of five networks, alternating, 6 x 150 minibatches after 100 of warm-up. */
   private static void fit() {
     MultiLayerNetwork[] nets = {
         new MultiLayerNetwork(mlp()),
         new MultiLayerNetwork(FusedUpdaters.install(mlp())),
-        new MultiLayerNetwork(FusedUpdaters.install(WorkerDenseLayer.install(mlp())))};
+        new MultiLayerNetwork(FusedUpdaters.install(WorkerDenseLayer.install(mlp(), false))),
+        new MultiLayerNetwork(FusedUpdaters.install(WorkerDenseLayer.install(mlp()))),
+        new MultiLayerNetwork(FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerDenseLayer.install(mlp()))))};
     for (MultiLayerNetwork net : nets) {
       net.init();
     }
@@ -111,8 +114,9 @@ public final class WorkerFitProfile {
         }
         ms[k] = (System.nanoTime() - t0) / 150e6;
       }
-      System.out.printf("RESULT fit dl4j %.2f ms, fused updater %.2f ms (%.2f), fused updater + kept z %.2f ms (%.2f)%n",
-          ms[0], ms[1], ms[1] / ms[0], ms[2], ms[2] / ms[0]);
+      System.out.printf("RESULT fit dl4j %.2f ms, fused updater %.2f ms (%.2f), fused updater + kept z %.2f ms (%.2f),"
+          + " + no input gradient %.2f ms (%.2f), + Java softmax loss %.2f ms (%.2f)%n",
+          ms[0], ms[1], ms[1] / ms[0], ms[2], ms[2] / ms[0], ms[3], ms[3] / ms[0], ms[4], ms[4] / ms[0]);
     }
   }
 
