@@ -1,9 +1,18 @@
 package org.sparktrain.strategy;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.dl4j.BroadcastNetwork;
 
@@ -17,6 +26,9 @@ import org.sparktrain.dl4j.BroadcastNetwork;
  */
 final class WorkerNetworks {
   private static final Map<String, Kept> NETS = new ConcurrentHashMap<>();
+
+  /** The most a worker network's forward-pass cache may hold (LeNet at 64 examples: 16 MB). */
+  static final long CACHE_BUDGET_BYTES = 256L << 20;
   private static volatile String currentRun = "";
 
   private WorkerNetworks() {}
@@ -44,11 +56,76 @@ final class WorkerNetworks {
   /**
    * A worker's network, not yet initialized, for {@code confJson}: DL4J's Adam and RMSProp computed
    * by {@link FusedUpdaters}, dense layers that keep z for the backward pass ({@link
-   * WorkerDenseLayer}), softmax cross-entropy computed in Java ({@link WorkerSoftmaxLoss}).
+   * WorkerDenseLayer}), softmax cross-entropy computed in Java ({@link WorkerSoftmaxLoss}), and
+   * DL4J's forward-pass cache for convolution layers where it fits ({@link #cacheForwardPass}).
    */
   static MultiLayerNetwork build(String confJson) {
     MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(confJson);
-    return new MultiLayerNetwork(FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerDenseLayer.install(conf))));
+    return new WorkerNetwork(FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerDenseLayer.install(conf))));
+  }
+
+  /** A worker's network: at its first minibatch, turns on the forward-pass cache where it fits. */
+  static final class WorkerNetwork extends MultiLayerNetwork {
+    private static final long serialVersionUID = 1L;
+
+    private boolean cacheDecided;
+
+    WorkerNetwork(MultiLayerConfiguration conf) {
+      super(conf);
+    }
+
+    @Override
+    public synchronized void fit(INDArray features, INDArray labels, INDArray featuresMask, INDArray labelsMask) {
+      if (!cacheDecided) {
+        cacheDecided = true;
+        cacheForwardPass(this, features.size(0));
+      }
+      super.fit(features, labels, featuresMask, labelsMask);
+    }
+  }
+
+  /**
+   * Turns on DL4J's forward-pass cache ({@code CacheMode.DEVICE}) in the 2-D convolution layers of
+   * {@code net} when what it holds, at minibatches of {@code batch} examples, stays within {@link
+   * #CACHE_BUDGET_BYTES}; returns those bytes (0: left off). With the cache a convolution layer keeps
+   * its pre-activations and im2col matrix from the forward pass for the backward pass of the same
+   * {@code fit}, which without it computes both again (LeNet: a third of a worker's minibatch); the
+   * same arrays, so the same training. DL4J leaves it off because the cache holds every layer's
+   * im2col matrix at once, where the forward pass alone needs one at a time: large images could
+   * need gigabytes. The sizes come from the image shape of the network's input preprocessor; a
+   * network without one (4-D input) is left as it is.
+   */
+  static long cacheForwardPass(MultiLayerNetwork net, long batch) {
+    MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+    if (!(conf.getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor image)) {
+      return 0;
+    }
+    InputType in = InputType.convolutional(image.getInputHeight(), image.getInputWidth(), image.getNumChannels());
+    long bytes = 0;
+    List<Integer> convolutions = new ArrayList<>();
+    for (int i = 0; i < conf.getConfs().size(); i++) {
+      InputPreProcessor pre = conf.getInputPreProcess(i);
+      if (i > 0 && pre != null) {
+        in = pre.getOutputType(in);
+      }
+      Layer layer = conf.getConf(i).getLayer();
+      InputType out = layer.getOutputType(i, in);
+      if (layer.getClass() == ConvolutionLayer.class && out instanceof InputType.InputTypeConvolutional o) {
+        ConvolutionLayer c = (ConvolutionLayer) layer;
+        long columns = c.getNIn() * c.getKernelSize()[0] * c.getKernelSize()[1];
+        bytes += (long) conf.getDataType().width() * batch * o.getHeight() * o.getWidth() * (columns + c.getNOut());
+        convolutions.add(i);
+      }
+      in = out;
+    }
+    if (convolutions.isEmpty() || bytes > CACHE_BUDGET_BYTES) {
+      return 0;
+    }
+    conf.setCacheMode(CacheMode.DEVICE); // gives the forward pass the cache's workspace
+    for (int i : convolutions) {
+      net.getLayer(i).setCacheMode(CacheMode.DEVICE);
+    }
+    return bytes;
   }
 
   /** A worker's network with the broadcast's configuration and parameters, as auto's probe times it. */

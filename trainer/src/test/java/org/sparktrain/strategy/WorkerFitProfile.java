@@ -7,8 +7,11 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -32,7 +35,8 @@ import org.sparktrain.runtime.ArrayRegistrator;
  * one JVM (docs/results/2026-12-fused-updaters-kryo.md): one update of 535,818 parameters by each of
  * DL4J's updaters and by the fused ones; {@code fit} per minibatch of DL4J's network, with the fused
  * updater, with the fused updater and dense layers keeping z, with the first layer also leaving
- * out its input's gradient, and with the softmax loss in Java as well; a Kryo round trip of a minibatch
+ * out its input's gradient, and with the softmax loss in Java as well; {@code fit} per LeNet minibatch of
+ * DL4J's network and of the workers' without and with DL4J's forward-pass cache; a Kryo round trip of a minibatch
  * with ND4J's serializer and with {@link ArrayRegistrator}. Run with one native thread and the JVM
  * options Spark's Kryo needs on Java 17:
  *
@@ -53,9 +57,23 @@ public final class WorkerFitProfile {
         .build();
   }
 
+  /** LeNet as jobs/mnist-lenet.yaml builds it: conv 5x5x20, max-pool 2, conv 5x5x50, max-pool 2, dense 500. */
+  static MultiLayerConfiguration lenet() {
+    return new NeuralNetConfiguration.Builder().seed(1).updater(new Adam(1e-3)).weightInit(WeightInit.RELU).list()
+        .layer(new ConvolutionLayer.Builder(5, 5).nOut(20).activation(Activation.IDENTITY).build())
+        .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+        .layer(new ConvolutionLayer.Builder(5, 5).nOut(50).activation(Activation.IDENTITY).build())
+        .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+        .layer(new DenseLayer.Builder().nOut(500).activation(Activation.RELU).build())
+        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10).activation(Activation.SOFTMAX).build())
+        .setInputType(InputType.convolutionalFlat(28, 28, 1))
+        .build();
+  }
+
   public static void main(String[] args) {
     updaters();
     fit();
+    lenetFit();
     kryo();
   }
 
@@ -117,6 +135,38 @@ public final class WorkerFitProfile {
       System.out.printf("RESULT fit dl4j %.2f ms, fused updater %.2f ms (%.2f), fused updater + kept z %.2f ms (%.2f),"
           + " + no input gradient %.2f ms (%.2f), + Java softmax loss %.2f ms (%.2f)%n",
           ms[0], ms[1], ms[1] / ms[0], ms[2], ms[2] / ms[0], ms[3], ms[3] / ms[0], ms[4], ms[4] / ms[0]);
+    }
+  }
+
+  /**
+   * fit per LeNet minibatch: DL4J's network, the workers' network without DL4J's forward-pass cache,
+   * and with it ({@link WorkerNetworks#cacheForwardPass}, as {@code WorkerNetworks.build} makes them); alternating, 6 x 40 minibatches after 30.
+   */
+  private static void lenetFit() {
+    MultiLayerNetwork[] nets = {
+        new MultiLayerNetwork(lenet()),
+        new MultiLayerNetwork(FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerDenseLayer.install(lenet())))),
+        new WorkerNetworks.WorkerNetwork(FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerDenseLayer.install(lenet()))))};
+    for (MultiLayerNetwork net : nets) {
+      net.init();
+    }
+    DataSet[] data = minibatches();
+    for (int i = 0; i < 30; i++) {
+      for (MultiLayerNetwork net : nets) {
+        net.fit(data[i % data.length]);
+      }
+    }
+    for (int rep = 0; rep < 6; rep++) {
+      double[] ms = new double[nets.length];
+      for (int k = 0; k < nets.length; k++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < 40; i++) {
+          nets[k].fit(data[i % data.length]);
+        }
+        ms[k] = (System.nanoTime() - t0) / 40e6;
+      }
+      System.out.printf("RESULT lenet fit dl4j %.2f ms, workers' network %.2f ms (%.2f), + forward-pass cache %.2f ms (%.2f)%n",
+          ms[0], ms[1], ms[1] / ms[0], ms[2], ms[2] / ms[0]);
     }
   }
 
