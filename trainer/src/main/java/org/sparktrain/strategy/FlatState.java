@@ -89,7 +89,7 @@ final class FlatState {
 
   /**
    * {@code a}'s elements as one run of floats in its buffer, or null when they are not one: a
-   * vector with unit stride, or a c-order array with default strides, of floats on the CPU
+   * vector with unit stride, or a c-order array with row-major strides (dimensions of size 1 aside), of floats on the CPU
    * backend. (A view's buffer starts where its original starts; {@code offset()} is where the view
    * begins in it.)
    */
@@ -100,7 +100,7 @@ final class FlatState {
         || a.length() > Integer.MAX_VALUE
         || a.elementWiseStride() != 1
         || !(a.isVectorOrScalar()
-            || (a.ordering() == 'c' && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a)))) {
+            || (a.ordering() == 'c' && rowMajor(a)))) {
       return null;
     }
     FloatBuffer all = a.data().asNioFloat();
@@ -110,5 +110,22 @@ final class FlatState {
     all.position((int) a.offset());
     all.limit((int) (a.offset() + a.length()));
     return all.slice();
+  }
+
+  /**
+   * Whether {@code a}'s strides are those of a row-major array of its shape, ignoring dimensions of
+   * size 1 (whose stride ND4J may set otherwise, as for {@code [64, 1, 28, 28]}).
+   */
+  private static boolean rowMajor(INDArray a) {
+    long[] shape = a.shape();
+    long[] stride = a.stride();
+    long expected = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      if (shape[i] != 1 && stride[i] != expected) {
+        return false;
+      }
+      expected *= shape[i];
+    }
+    return true;
   }
 }

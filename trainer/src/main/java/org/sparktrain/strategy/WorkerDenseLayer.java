@@ -46,16 +46,21 @@ final class WorkerDenseLayer extends DenseLayer {
 
   /** A copy of {@code from}: every field DL4J's configuration classes declare. */
   WorkerDenseLayer(DenseLayer from) {
-    for (Class<?> c = DenseLayer.class; c != Object.class; c = c.getSuperclass()) {
+    copyFields(DenseLayer.class, from, this);
+  }
+
+  /** Copies every instance field that {@code type} and its superclasses declare from {@code from} to {@code to}. */
+  static <T> void copyFields(Class<T> type, T from, T to) {
+    for (Class<?> c = type; c != Object.class; c = c.getSuperclass()) {
       for (Field f : c.getDeclaredFields()) {
         if (Modifier.isStatic(f.getModifiers())) {
           continue;
         }
         try {
           f.setAccessible(true);
-          f.set(this, f.get(from));
+          f.set(to, f.get(from));
         } catch (IllegalAccessException | RuntimeException e) {
-          throw new IllegalStateException("cannot copy DL4J's dense layer configuration field " + f, e);
+          throw new IllegalStateException("cannot copy DL4J's layer configuration field " + f, e);
         }
       }
     }

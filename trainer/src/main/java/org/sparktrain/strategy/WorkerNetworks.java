@@ -56,12 +56,14 @@ final class WorkerNetworks {
   /**
    * A worker's network, not yet initialized, for {@code confJson}: DL4J's Adam and RMSProp computed
    * by {@link FusedUpdaters}, dense layers that keep z for the backward pass ({@link
-   * WorkerDenseLayer}), softmax cross-entropy computed in Java ({@link WorkerSoftmaxLoss}), and
+   * WorkerDenseLayer}), convolution layers whose im2col is a Java loop ({@link
+   * WorkerConvolutionLayer}), softmax cross-entropy computed in Java ({@link WorkerSoftmaxLoss}), and
    * DL4J's forward-pass cache for convolution layers where it fits ({@link #cacheForwardPass}).
    */
   static MultiLayerNetwork build(String confJson) {
     MultiLayerConfiguration conf = MultiLayerConfiguration.fromJson(confJson);
-    return new WorkerNetwork(FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerDenseLayer.install(conf))));
+    return new WorkerNetwork(
+        FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerConvolutionLayer.install(WorkerDenseLayer.install(conf)))));
   }
 
   /** A worker's network: at its first minibatch, turns on the forward-pass cache where it fits. */
@@ -110,7 +112,8 @@ final class WorkerNetworks {
       }
       Layer layer = conf.getConf(i).getLayer();
       InputType out = layer.getOutputType(i, in);
-      if (layer.getClass() == ConvolutionLayer.class && out instanceof InputType.InputTypeConvolutional o) {
+      boolean plain = layer.getClass() == ConvolutionLayer.class || layer.getClass() == WorkerConvolutionLayer.class;
+      if (plain && out instanceof InputType.InputTypeConvolutional o) {
         ConvolutionLayer c = (ConvolutionLayer) layer;
         long columns = c.getNIn() * c.getKernelSize()[0] * c.getKernelSize()[1];
         bytes += (long) conf.getDataType().width() * batch * o.getHeight() * o.getWidth() * (columns + c.getNOut());

@@ -70,4 +70,15 @@ class FlatStateTest {
     assertTrue(FlatState.bulk(row), "a row of a c-order matrix is one run of floats");
     assertArrayEquals(new float[] {8, -3, 10, 11}, FlatState.toFloats(row));
   }
+
+  @Test
+  void aRowMajorArrayWithDimensionsOfSizeOneIsOneRun() {
+    INDArray images = Nd4j.arange(0, 2 * 9).castTo(DataType.FLOAT).reshape('c', 2, 1, 3, 3);
+    assertTrue(FlatState.bulk(images), "[2, 1, 3, 3] " + java.util.Arrays.toString(images.stride()));
+    assertArrayEquals(Nd4j.arange(0, 18).castTo(DataType.FLOAT).toFloatVector(), FlatState.toFloats(images));
+    INDArray columns = Nd4j.createUninitialized(DataType.FLOAT, new long[] {2, 3, 3, 1, 2, 2}, 'c');
+    assertTrue(FlatState.bulk(columns), java.util.Arrays.toString(columns.stride()));
+    INDArray transposed = Nd4j.arange(0, 6).castTo(DataType.FLOAT).reshape('c', 1, 2, 3).permute(0, 2, 1);
+    assertFalse(FlatState.bulk(transposed), "a permuted array is not");
+  }
 }

@@ -36,7 +36,8 @@ import org.sparktrain.runtime.ArrayRegistrator;
  * DL4J's updaters and by the fused ones; {@code fit} per minibatch of DL4J's network, with the fused
  * updater, with the fused updater and dense layers keeping z, with the first layer also leaving
  * out its input's gradient, and with the softmax loss in Java as well; {@code fit} per LeNet minibatch of
- * DL4J's network and of the workers' without and with DL4J's forward-pass cache; a Kryo round trip of a minibatch
+ * DL4J's network and of the workers' without and with DL4J's forward-pass cache and the Java im2col; a
+ * Kryo round trip of a minibatch
  * with ND4J's serializer and with {@link ArrayRegistrator}. Run with one native thread and the JVM
  * options Spark's Kryo needs on Java 17:
  *
@@ -139,14 +140,18 @@ public final class WorkerFitProfile {
   }
 
   /**
-   * fit per LeNet minibatch: DL4J's network, the workers' network without DL4J's forward-pass cache,
-   * and with it ({@link WorkerNetworks#cacheForwardPass}, as {@code WorkerNetworks.build} makes them); alternating, 6 x 40 minibatches after 30.
+   * fit per LeNet minibatch: DL4J's network; the workers' updaters, dense layers and loss; with
+   * DL4J's forward-pass cache on as well ({@link WorkerNetworks#cacheForwardPass}); and with the
+   * Java im2col ({@link WorkerConvolutionLayer}), as {@code WorkerNetworks.build} makes them.
+   * Alternating, 6 x 40 minibatches after 30.
    */
   private static void lenetFit() {
     MultiLayerNetwork[] nets = {
         new MultiLayerNetwork(lenet()),
         new MultiLayerNetwork(FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerDenseLayer.install(lenet())))),
-        new WorkerNetworks.WorkerNetwork(FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerDenseLayer.install(lenet()))))};
+        new WorkerNetworks.WorkerNetwork(FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerDenseLayer.install(lenet())))),
+        new WorkerNetworks.WorkerNetwork(
+            FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerConvolutionLayer.install(WorkerDenseLayer.install(lenet())))))};
     for (MultiLayerNetwork net : nets) {
       net.init();
     }
@@ -165,8 +170,8 @@ public final class WorkerFitProfile {
         }
         ms[k] = (System.nanoTime() - t0) / 40e6;
       }
-      System.out.printf("RESULT lenet fit dl4j %.2f ms, workers' network %.2f ms (%.2f), + forward-pass cache %.2f ms (%.2f)%n",
-          ms[0], ms[1], ms[1] / ms[0], ms[2], ms[2] / ms[0]);
+      System.out.printf("RESULT lenet fit dl4j %.1f ms, workers' layers %.1f ms (%.2f), + forward-pass cache %.1f ms (%.2f),"
+          + " + Java im2col %.1f ms (%.2f)%n", ms[0], ms[1], ms[1] / ms[0], ms[2], ms[2] / ms[0], ms[3], ms[3] / ms[0]);
     }
   }
 
