@@ -115,28 +115,38 @@ public final class WorkerFitProfile {
         new MultiLayerNetwork(FusedUpdaters.install(WorkerDenseLayer.install(mlp(), false))),
         new MultiLayerNetwork(FusedUpdaters.install(WorkerDenseLayer.install(mlp()))),
         new MultiLayerNetwork(FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerDenseLayer.install(mlp()))))};
-    for (MultiLayerNetwork net : nets) {
-      net.init();
-    }
-    DataSet[] data = minibatches();
-    for (int i = 0; i < 100; i++) {
-      for (MultiLayerNetwork net : nets) {
-        net.fit(data[i % data.length]);
-      }
-    }
-    for (int rep = 0; rep < 6; rep++) {
-      double[] ms = new double[nets.length];
-      for (int k = 0; k < nets.length; k++) {
-        long t0 = System.nanoTime();
-        for (int i = 0; i < 150; i++) {
-          nets[k].fit(data[i % data.length]);
-        }
-        ms[k] = (System.nanoTime() - t0) / 150e6;
-      }
+    for (double[] ms : alternate(nets, 100, 150)) {
       System.out.printf("RESULT fit dl4j %.2f ms, fused updater %.2f ms (%.2f), fused updater + kept z %.2f ms (%.2f),"
           + " + no input gradient %.2f ms (%.2f), + Java softmax loss %.2f ms (%.2f)%n",
           ms[0], ms[1], ms[1] / ms[0], ms[2], ms[2] / ms[0], ms[3], ms[3] / ms[0], ms[4], ms[4] / ms[0]);
     }
+  }
+
+  /**
+   * Initializes {@code nets}, fits each {@code warmUp} minibatches, then 6 times in turn {@code
+   * timed} each: milliseconds per minibatch, one row per turn.
+   */
+  private static double[][] alternate(MultiLayerNetwork[] nets, int warmUp, int timed) {
+    for (MultiLayerNetwork net : nets) {
+      net.init();
+    }
+    DataSet[] data = minibatches();
+    for (int i = 0; i < warmUp; i++) {
+      for (MultiLayerNetwork net : nets) {
+        net.fit(data[i % data.length]);
+      }
+    }
+    double[][] out = new double[6][nets.length];
+    for (double[] ms : out) {
+      for (int k = 0; k < nets.length; k++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < timed; i++) {
+          nets[k].fit(data[i % data.length]);
+        }
+        ms[k] = (System.nanoTime() - t0) / (timed * 1e6);
+      }
+    }
+    return out;
   }
 
   /**
@@ -152,24 +162,7 @@ public final class WorkerFitProfile {
         new WorkerNetworks.WorkerNetwork(FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerDenseLayer.install(lenet())))),
         new WorkerNetworks.WorkerNetwork(
             FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerConvolutionLayer.install(WorkerDenseLayer.install(lenet())))))};
-    for (MultiLayerNetwork net : nets) {
-      net.init();
-    }
-    DataSet[] data = minibatches();
-    for (int i = 0; i < 30; i++) {
-      for (MultiLayerNetwork net : nets) {
-        net.fit(data[i % data.length]);
-      }
-    }
-    for (int rep = 0; rep < 6; rep++) {
-      double[] ms = new double[nets.length];
-      for (int k = 0; k < nets.length; k++) {
-        long t0 = System.nanoTime();
-        for (int i = 0; i < 40; i++) {
-          nets[k].fit(data[i % data.length]);
-        }
-        ms[k] = (System.nanoTime() - t0) / 40e6;
-      }
+    for (double[] ms : alternate(nets, 30, 40)) {
       System.out.printf("RESULT lenet fit dl4j %.1f ms, workers' layers %.1f ms (%.2f), + forward-pass cache %.1f ms (%.2f),"
           + " + Java im2col %.1f ms (%.2f)%n", ms[0], ms[1], ms[1] / ms[0], ms[2], ms[2] / ms[0], ms[3], ms[3] / ms[0]);
     }
