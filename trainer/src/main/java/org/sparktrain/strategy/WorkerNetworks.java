@@ -29,6 +29,7 @@ final class WorkerNetworks {
 
   /** The most a worker network's forward-pass cache may hold (LeNet at 64 examples: 16 MB). */
   static final long CACHE_BUDGET_BYTES = 256L << 20;
+
   private static volatile String currentRun = "";
 
   private WorkerNetworks() {}
