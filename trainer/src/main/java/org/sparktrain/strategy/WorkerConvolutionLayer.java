@@ -150,12 +150,15 @@ final class WorkerConvolutionLayer extends ConvolutionLayer {
      * one run of floats.
      */
     private boolean im2col(INDArray x, INDArray col, int kH, int kW, int[] s, int[] pad, int[] d, int outH, int outW) {
+      FloatBuffer dst = FlatState.run(col);
+      if (dst == null) {
+        return false; // not the CPU backend's floats (CUDA): libnd4j's op
+      }
       FloatBuffer src = FlatState.run(x);
       if (src == null) {
         src = FlatState.run(x.dup('c'));
       }
-      FloatBuffer dst = FlatState.run(col);
-      if (src == null || dst == null) {
+      if (src == null) {
         return false;
       }
       int batch = (int) x.size(0);
