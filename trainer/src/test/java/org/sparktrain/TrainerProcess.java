@@ -38,14 +38,16 @@ public final class TrainerProcess {
   public static TrainerProcess start(
       Path logDir, List<String> jvmOptions, List<String> args, java.util.Map<String, String> env)
       throws IOException {
-    String jar = System.getProperty("trainer.jar", "target/trainer.jar");
-    // Short runs on small data: the client compiler and the serial collector start faster (about
-    // a fifth off a two-epoch run), and with OMP_NUM_THREADS set the train command does not start
-    // a second JVM (a test of that relaunch removes the variable).
+    Path jar = Path.of(System.getProperty("trainer.jar", "target/trainer.jar")).toAbsolutePath();
+    // Short runs on small data: the client compiler, the serial collector and the classes mapped
+    // from a shared archive start faster (about a fifth and then 3.5 s off a short run), and with
+    // OMP_NUM_THREADS set the train command does not start a second JVM (a test of that relaunch
+    // removes the variable).
     List<String> cmd =
         new ArrayList<>(List.of("java", "-Xmx2g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+    cmd.addAll(TrainerClassArchive.options(jar, TestJobs.repoRoot()));
     cmd.addAll(jvmOptions);
-    cmd.addAll(List.of("-jar", jar));
+    cmd.addAll(List.of("-jar", jar.toString()));
     cmd.addAll(args);
     Files.createDirectories(logDir);
     Path out = Files.createTempFile(logDir, "out", ".txt");
