@@ -237,11 +237,12 @@ final class SynchronousStrategy implements TrainingStrategy {
     double wall = (System.nanoTime() - t0) / 1e9;
     lastEpoch = new EpochTiming(epochRounds, wall, out.fitSeconds, out.readSeconds, longest, out.averagingSeconds);
     LOG.info(
-        "synchronous epoch {}: {} rounds in {} s ({}), of which fitting {} s per worker ({} s of it reading"
+        "synchronous epoch {}: {} rounds in {} s ({}), of which fitting {} s per worker ({}{} s of it reading"
             + " minibatches), averaging {} ms per round (the all-reduce of {} MB, as the last worker to arrive saw it),"
             + " waiting for slower workers {} s per worker, workers' set-up (peers, state, network) {} s ({} of {}"
             + " kept their state from the last epoch), start-up and the rest {} s",
-        epoch, epochRounds, fmt("%.2f", wall), out.mode, fmt("%.2f", out.fitSeconds), fmt("%.2f", out.readSeconds),
+        epoch, epochRounds, fmt("%.2f", wall), out.mode, fmt("%.2f", out.fitSeconds),
+        out.fitMax > 0 ? "from " + fmt("%.2f", out.fitMin) + " to " + fmt("%.2f", out.fitMax) + "; " : "", fmt("%.2f", out.readSeconds),
         fmt("%.1f", epochRounds == 0 ? 0 : out.averagingSeconds * 1e3 / epochRounds),
         fmt("%.1f", stateFloats() * 4 / 1e6), fmt("%.2f", out.waitSeconds), fmt("%.2f", out.setupSeconds),
         out.stateKept, workers,
@@ -264,6 +265,9 @@ final class SynchronousStrategy implements TrainingStrategy {
     double lossSum;
     long lossCount;
     double fitSeconds;
+    /** The least and the most fitting of one worker: a gap that waiting cannot shrink. */
+    double fitMin = Double.POSITIVE_INFINITY;
+    double fitMax;
     double averagingSeconds;
     double waitSeconds;
     double setupSeconds;
@@ -408,6 +412,8 @@ final class SynchronousStrategy implements TrainingStrategy {
       out.lossCount += r.lossCount;
       nonFinite += r.nonFinite;
       out.fitSeconds += r.fitNanos / 1e9 / workers;
+      out.fitMin = Math.min(out.fitMin, r.fitNanos / 1e9);
+      out.fitMax = Math.max(out.fitMax, r.fitNanos / 1e9);
       out.setupSeconds += r.setupNanos / 1e9 / workers;
       out.readSeconds += r.readNanos / 1e9 / workers;
       double sum = 0;
