@@ -116,12 +116,13 @@ final class SharingStrategy extends Dl4jMasterStrategy {
     try {
       if (losses != null) {
         losses.close();
-        if (losses.lost() != null) {
-          ParameterServerShutdown.afterLostMember();
-        }
       }
     } finally {
-      super.close();
+      try {
+        ParameterServerShutdown.afterRun();
+      } finally {
+        super.close();
+      }
     }
   }
 
