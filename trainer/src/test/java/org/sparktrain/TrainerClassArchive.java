@@ -17,8 +17,9 @@ import java.util.stream.Stream;
  * A class-data-sharing archive (JDK 17's AppCDS, {@code -Xshare:dump}) of the classes a trainer
  * JVM loads, for the trainer JVMs that the tests start ({@link TrainerProcess}). A training run
  * loads about 17,000 classes from Spark's, DL4J's and the trainer's jars, most of its start-up;
- * with them mapped from the archive, a 3-epoch run on 1,000 churn rows took 8.4-8.7 s instead of
- * 11.7-13.3 s (2 cores, runs alternated). The integration tests start about a hundred such JVMs.
+ * with them mapped from the archive, a 3-epoch run on 1,000 churn rows took 9.6-11.4 s instead of
+ * 13.7-15.9 s and {@code --version} 0.72-0.76 s instead of 1.05-1.08 s (2 cores, four runs each,
+ * alternated). The integration tests start about a hundred such JVMs.
  *
  * <p>Built once per trainer jar, set of {@code lib/} jars and JVM, beside the jar ({@code
  * target/cds/}): a class list from one short training run ({@code -XX:DumpLoadedClassList}), then
@@ -42,7 +43,10 @@ final class TrainerClassArchive {
       if (!Files.isRegularFile(archive)) {
         build(jar, workDir, archive);
       }
-      return List.of("-XX:SharedArchiveFile=" + archive);
+      // This JDK maps an archive at a random address by default (ArchiveRelocationMode=1) and then
+      // patches every pointer in it: 1-2 s of a short command's start-up with a 170 MB archive.
+      // Mode 0 maps it where it was dumped, relocating only if that address is taken.
+      return List.of("-XX:SharedArchiveFile=" + archive, "-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0");
     } catch (IOException | InterruptedException | RuntimeException e) {
       failed = true;
       if (e instanceof InterruptedException) {
