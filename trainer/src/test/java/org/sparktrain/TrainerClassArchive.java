@@ -53,7 +53,7 @@ final class TrainerClassArchive {
         Thread.currentThread().interrupt();
       }
       System.err.println("warning: no class-data-sharing archive for " + jar + " (" + e
-          + "); trainer JVMs start without one, about 3.5 s slower each");
+          + "); trainer JVMs start without one, about 4 s slower each");
       return List.of();
     }
   }

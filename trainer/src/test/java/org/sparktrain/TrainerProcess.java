@@ -40,7 +40,7 @@ public final class TrainerProcess {
       throws IOException {
     Path jar = Path.of(System.getProperty("trainer.jar", "target/trainer.jar")).toAbsolutePath();
     // Short runs on small data: the client compiler, the serial collector and the classes mapped
-    // from a shared archive start faster (about a fifth and then 3.5 s off a short run), and with
+    // from a shared archive start faster (about a fifth and then 4 s off a short run), and with
     // OMP_NUM_THREADS set the train command does not start a second JVM (a test of that relaunch
     // removes the variable).
     List<String> cmd =

@@ -265,7 +265,11 @@ final class SynchronousStrategy implements TrainingStrategy {
     double lossSum;
     long lossCount;
     double fitSeconds;
-    /** The least and the most fitting of one worker: a gap that waiting cannot shrink. */
+    /**
+     * The least and the most fitting of one worker: a gap the faster ones wait out whatever the
+     * averaging frequency. Left at their start values (no range logged) by an epoch of Spark jobs
+     * per round, which keeps no per-worker figures.
+     */
     double fitMin = Double.POSITIVE_INFINITY;
     double fitMax;
     double averagingSeconds;
