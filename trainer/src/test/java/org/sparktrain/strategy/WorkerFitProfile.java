@@ -3,6 +3,7 @@ package org.sparktrain.strategy;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import java.util.List;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -75,7 +76,34 @@ public final class WorkerFitProfile {
     updaters();
     fit();
     lenetFit();
+    buffers();
     kryo();
+  }
+
+  /**
+   * ND4J data buffers created per fitted minibatch, DL4J's network and the workers': the id counter
+   * of ND4J's deallocator service, which every buffer (workspace ones too) draws from, around 100
+   * {@code fit} calls after 20 of warm-up.
+   */
+  private static void buffers() {
+    for (String which : List.of("mlp", "lenet")) {
+      MultiLayerConfiguration conf = which.equals("mlp") ? mlp() : lenet();
+      MultiLayerNetwork dl4j = new MultiLayerNetwork(conf.clone());
+      MultiLayerNetwork worker = WorkerNetworks.build(conf.toJson());
+      DataSet[] data = minibatches();
+      for (MultiLayerNetwork net : new MultiLayerNetwork[] {dl4j, worker}) {
+        net.init();
+        for (int i = 0; i < 20; i++) {
+          net.fit(data[i % data.length]);
+        }
+        long c0 = Nd4j.getDeallocatorService().nextValue();
+        for (int i = 0; i < 100; i++) {
+          net.fit(data[i % data.length]);
+        }
+        long c1 = Nd4j.getDeallocatorService().nextValue();
+        System.out.printf("RESULT buffers %s %s: %.1f per minibatch%n", which, net == dl4j ? "dl4j" : "worker", (c1 - c0 - 1) / 100.0);
+      }
+    }
   }
 
   /** Milliseconds per update, best of 5 x 200, the gradient restored by an assign (subtracted). */
@@ -200,7 +228,7 @@ public final class WorkerFitProfile {
     }
   }
 
-  private static DataSet[] minibatches() {
+  static DataSet[] minibatches() {
     DataSet[] data = new DataSet[16];
     for (int i = 0; i < data.length; i++) {
       INDArray x = Nd4j.rand(DataType.FLOAT, 64, 784);
