@@ -37,9 +37,9 @@ import org.sparktrain.runtime.ArrayRegistrator;
  * DL4J's updaters and by the fused ones; {@code fit} per minibatch of DL4J's network, with the fused
  * updater, with the fused updater and dense layers keeping z, with the first layer also leaving
  * out its input's gradient, and with the softmax loss in Java as well; {@code fit} per LeNet minibatch of
- * DL4J's network and of the workers' without and with DL4J's forward-pass cache and the Java im2col; a
- * Kryo round trip of a minibatch
- * with ND4J's serializer and with {@link ArrayRegistrator}. Run with one native thread and the JVM
+ * DL4J's network and of the workers' without and with DL4J's forward-pass cache and the Java im2col;
+ * ND4J data buffers created per minibatch of each; a Kryo round trip of a minibatch with ND4J's
+ * serializer and with {@link ArrayRegistrator}. Run with one native thread and the JVM
  * options Spark's Kryo needs on Java 17:
  *
  * <pre>
