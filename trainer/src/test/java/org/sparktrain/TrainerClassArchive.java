@@ -86,11 +86,12 @@ final class TrainerClassArchive {
     Path work = Files.createTempDirectory(archive.getParent(), "build-");
     Path list = work.resolve("classes.lst");
     Path slice = TestJobs.churnSlice(work, 1000);
-    run(work.resolve("class-list.log"), workDir,
-        "java", "-Xmx2g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:DumpLoadedClassList=" + list,
+    List<String> classList = new ArrayList<>(TrainerProcess.JAVA);
+    classList.addAll(List.of("-XX:DumpLoadedClassList=" + list,
         "-jar", jar.toString(), "train", "jobs/churn.yaml", "--quiet", "--output", work.resolve("run").toString(),
         "--set", "data.path=" + slice.toUri(), "--set", "training.epochs=2",
-        "--set", "strategy.type=synchronous", "--set", "strategy.workers=2", "--set", "checkpoint.every=1");
+        "--set", "strategy.type=synchronous", "--set", "strategy.workers=2", "--set", "checkpoint.every=1"));
+    run(work.resolve("class-list.log"), workDir, classList.toArray(String[]::new));
     Path dumped = work.resolve("trainer.jsa");
     run(work.resolve("dump.log"), workDir,
         "java", "-Xmx2g", "-XX:+UseSerialGC", "-Xshare:dump", "-XX:SharedClassListFile=" + list,

@@ -9,6 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /** The trainer as users start it, {@code java -jar trainer.jar ...}, in a separate JVM. */
 public final class TrainerProcess {
+  /** The java command and options of every trainer JVM the tests start (see {@link #start}). */
+  static final List<String> JAVA = List.of("java", "-Xmx2g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
   private final Process process;
   private final Path out;
   private final Path err;
@@ -43,8 +46,7 @@ public final class TrainerProcess {
     // from a shared archive start faster (about a fifth and then 4 s off a short run), and with
     // OMP_NUM_THREADS set the train command does not start a second JVM (a test of that relaunch
     // removes the variable).
-    List<String> cmd =
-        new ArrayList<>(List.of("java", "-Xmx2g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+    List<String> cmd = new ArrayList<>(JAVA);
     cmd.addAll(TrainerClassArchive.options(jar, TestJobs.repoRoot()));
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-jar", jar.toString()));
