@@ -71,7 +71,10 @@ final class WorkerNetworks {
   static final class WorkerNetwork extends MultiLayerNetwork {
     private static final long serialVersionUID = 1L;
 
-    private boolean cacheDecided;
+    private boolean decided;
+
+    /** The step for a plain dense network, or null: DL4J's {@code fit}. */
+    private transient DenseStackFit dense;
 
     WorkerNetwork(MultiLayerConfiguration conf) {
       super(conf);
@@ -79,11 +82,22 @@ final class WorkerNetworks {
 
     @Override
     public synchronized void fit(INDArray features, INDArray labels, INDArray featuresMask, INDArray labelsMask) {
-      if (!cacheDecided) {
-        cacheDecided = true;
+      if (!decided) {
+        decided = true;
         cacheForwardPass(this, features.size(0));
+        dense = DenseStackFit.of(this);
+      }
+      if (dense != null && dense.fits(features, labels, featuresMask, labelsMask)) {
+        dense.fit(features, labels);
+        synchronizeIterEpochCounts();
+        return;
       }
       super.fit(features, labels, featuresMask, labelsMask);
+    }
+
+    /** The dense step this network fits with, or null (for tests). */
+    DenseStackFit dense() {
+      return dense;
     }
   }
 

@@ -72,12 +72,24 @@ public final class WorkerFitProfile {
         .build();
   }
 
+  /** Runs every part, or those named as arguments (updaters, fit, lenet, buffers, kryo). */
   public static void main(String[] args) {
-    updaters();
-    fit();
-    lenetFit();
-    buffers();
-    kryo();
+    List<String> parts = args.length == 0 ? List.of("updaters", "fit", "lenet", "buffers", "kryo") : List.of(args);
+    if (parts.contains("updaters")) {
+      updaters();
+    }
+    if (parts.contains("fit")) {
+      fit();
+    }
+    if (parts.contains("lenet")) {
+      lenetFit();
+    }
+    if (parts.contains("buffers")) {
+      buffers();
+    }
+    if (parts.contains("kryo")) {
+      kryo();
+    }
   }
 
   /**
@@ -142,11 +154,12 @@ public final class WorkerFitProfile {
         new MultiLayerNetwork(FusedUpdaters.install(mlp())),
         new MultiLayerNetwork(FusedUpdaters.install(WorkerDenseLayer.install(mlp(), false))),
         new MultiLayerNetwork(FusedUpdaters.install(WorkerDenseLayer.install(mlp()))),
-        new MultiLayerNetwork(FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerDenseLayer.install(mlp()))))};
+        new MultiLayerNetwork(FusedUpdaters.install(WorkerSoftmaxLoss.install(WorkerDenseLayer.install(mlp())))),
+        WorkerNetworks.build(mlp().toJson())};
     for (double[] ms : alternate(nets, 100, 150)) {
       System.out.printf("RESULT fit dl4j %.2f ms, fused updater %.2f ms (%.2f), fused updater + kept z %.2f ms (%.2f),"
-          + " + no input gradient %.2f ms (%.2f), + Java softmax loss %.2f ms (%.2f)%n",
-          ms[0], ms[1], ms[1] / ms[0], ms[2], ms[2] / ms[0], ms[3], ms[3] / ms[0], ms[4], ms[4] / ms[0]);
+          + " + no input gradient %.2f ms (%.2f), + Java softmax loss %.2f ms (%.2f), dense step %.2f ms (%.2f)%n",
+          ms[0], ms[1], ms[1] / ms[0], ms[2], ms[2] / ms[0], ms[3], ms[3] / ms[0], ms[4], ms[4] / ms[0], ms[5], ms[5] / ms[0]);
     }
   }
 

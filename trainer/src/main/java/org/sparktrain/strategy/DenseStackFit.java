@@ -1,0 +1,425 @@
+package org.sparktrain.strategy;
+
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasColMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+
+import java.nio.FloatBuffer;
+import java.util.List;
+import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationLReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+
+/**
+ * One training step of a plain dense network (dense layers, then a softmax output layer with
+ * categorical cross-entropy) for the synchronous strategy's workers, without DL4J's per-layer
+ * arrays: the same forward pass, gradients, updater and step as {@code MultiLayerNetwork.fit}, on
+ * buffers allocated once per minibatch size. DL4J's {@code fit} creates about 90 ND4J arrays per
+ * minibatch of mnist-mlp even with the workers' own layers (each with its shape information, a
+ * native op or two and a reference the garbage collector must trace and the deallocator clear);
+ * here a minibatch is eight matrix products straight into OpenBLAS (the library libnd4j calls),
+ * Java loops over the minibatch's activations for bias, activation and loss, and DL4J's own
+ * updater (division by the minibatch size, gradient normalization, regularization, the fused
+ * Adam) and step on the network's flattened gradient and parameter views.
+ *
+ * <p>What it takes ({@link #of}): float parameters on the CPU backend; every layer DL4J's (or the
+ * workers') dense layer with relu (plain), leaky relu, tanh, sigmoid or identity, the last an
+ * {@link OutputLayer} with softmax and {@link LossMCXENT} without class weights; no input
+ * preprocessors, dropout, weight noise, constraints, layer normalization, listeners or truncated
+ * backpropagation; DL4J's minibatch averaging on. A minibatch it does not take ({@link #fits}:
+ * masks, arrays that are not float row-major matrices of the network's widths) goes through DL4J's
+ * {@code fit}; both work on the same parameters and updater state.
+ *
+ * <p>Not bit for bit DL4J's: the products write row-major results directly (DL4J computes into a
+ * column-major temporary and copies), the softmax's exponential rounds once from double, the bias
+ * gradient sums rows in order; parameters after many minibatches agree to float rounding
+ * ({@code DenseStackFitTest}).
+ */
+final class DenseStackFit {
+  private final MultiLayerNetwork net;
+  private final int layers;
+  /** Widths: {@code width[0]} the input's, {@code width[k + 1]} layer k's outputs. */
+  private final int[] width;
+  /** Where layer k's weights (column-major nIn x nOut) begin in the flattened parameters; its bias follows. */
+  private final long[] offset;
+  private final boolean[] bias;
+  private final Kind[] kind;
+  private final float[] leak;
+  private final float clipEps;
+
+  /** Buffers for the last minibatch size: activations and deltas, [rows, width] row-major. */
+  private int rows = -1;
+  private INDArray[] act;
+  private INDArray[] delta;
+  private float[] heapA = new float[0];
+  private float[] heapB = new float[0];
+  private float[] biasGrad = new float[0];
+
+  /** The gradient DL4J's updater is handed, with the per-layer views its gradient normalization reads. */
+  private INDArray gradientOf;
+  private Gradient gradient;
+
+  /** Minibatches fitted here (for tests). */
+  private long fitted;
+
+  private enum Kind { RELU, LEAKY, TANH, SIGMOID, IDENTITY }
+
+  private DenseStackFit(MultiLayerNetwork net, List<FeedForwardLayer> confs, Kind[] kind, float[] leak, float clipEps) {
+    this.net = net;
+    this.layers = confs.size();
+    this.width = new int[layers + 1];
+    this.offset = new long[layers];
+    this.bias = new boolean[layers];
+    this.kind = kind;
+    this.leak = leak;
+    this.clipEps = clipEps;
+    width[0] = (int) confs.get(0).getNIn();
+    long at = 0;
+    for (int k = 0; k < layers; k++) {
+      FeedForwardLayer c = confs.get(k);
+      width[k + 1] = (int) c.getNOut();
+      offset[k] = at;
+      bias[k] = hasBias(c);
+      at += c.getNIn() * c.getNOut() + (bias[k] ? c.getNOut() : 0);
+    }
+  }
+
+  /** The step for {@code net} (initialized), or null when its configuration is not one this class takes. */
+  static DenseStackFit of(MultiLayerNetwork net) {
+    MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+    if (net.getGradientsViewArray() == null && net.params() != null) {
+      net.initGradientsView(); // as DL4J's first backward pass does
+    }
+    if (!Nd4j.getEnvironment().isCPU() || conf.getDataType() != DataType.FLOAT
+        || conf.getBackpropType() != BackpropType.Standard || !net.getListeners().isEmpty()
+        || net.params() == null || FlatState.run(net.params()) == null
+        || net.getGradientsViewArray() == null || FlatState.run(net.getGradientsViewArray()) == null) {
+      return null;
+    }
+    int n = conf.getConfs().size();
+    Kind[] kinds = new Kind[n];
+    float[] leaks = new float[n];
+    List<FeedForwardLayer> confs = new java.util.ArrayList<>();
+    long widthIn = -1;
+    long total = 0;
+    float clip = 0;
+    for (int k = 0; k < n; k++) {
+      NeuralNetConfiguration c = conf.getConf(k);
+      Layer layer = c.getLayer();
+      boolean last = k == n - 1;
+      if (conf.getInputPreProcess(k) != null || !c.isMiniBatch() || !plain(layer)) {
+        return null;
+      }
+      FeedForwardLayer ff = (FeedForwardLayer) layer;
+      if ((widthIn >= 0 && ff.getNIn() != widthIn) || ff.getNIn() * ff.getNOut() > Integer.MAX_VALUE) {
+        return null;
+      }
+      widthIn = ff.getNOut();
+      total += ff.getNIn() * ff.getNOut() + (hasBias(ff) ? ff.getNOut() : 0);
+      if (last) {
+        if (layer.getClass() != OutputLayer.class || !(((OutputLayer) layer).getLossFn() instanceof LossMCXENT loss)
+            || (loss.getClass() != LossMCXENT.class && loss.getClass() != WorkerSoftmaxLoss.class)
+            || loss.getWeights() != null || ff.getActivationFn().getClass() != ActivationSoftmax.class) {
+          return null;
+        }
+        clip = (float) loss.getSoftmaxClipEps();
+      } else {
+        if (layer.getClass() != DenseLayer.class && layer.getClass() != WorkerDenseLayer.class) {
+          return null;
+        }
+        DenseLayer dense = (DenseLayer) layer;
+        if (dense.hasLayerNorm()) {
+          return null;
+        }
+        IActivation a = ff.getActivationFn();
+        if (a.getClass() == ActivationReLU.class) {
+          ActivationReLU r = (ActivationReLU) a;
+          if (r.getMax() != null || r.getThreshold() != null || r.getNegativeSlope() != null) {
+            return null;
+          }
+          kinds[k] = Kind.RELU;
+        } else if (a.getClass() == ActivationLReLU.class) {
+          kinds[k] = Kind.LEAKY;
+          leaks[k] = (float) ((ActivationLReLU) a).getAlpha();
+        } else if (a.getClass() == ActivationTanH.class) {
+          kinds[k] = Kind.TANH;
+        } else if (a.getClass() == ActivationSigmoid.class) {
+          kinds[k] = Kind.SIGMOID;
+        } else if (a.getClass() == ActivationIdentity.class) {
+          kinds[k] = Kind.IDENTITY;
+        } else {
+          return null;
+        }
+      }
+      confs.add(ff);
+    }
+    if (n == 0 || total != net.numParams()) {
+      return null;
+    }
+    return new DenseStackFit(net, confs, kinds, leaks, clip);
+  }
+
+  /** A layer with nothing this class leaves out: dropout, weight noise, constraints. */
+  private static boolean plain(Layer layer) {
+    if (!(layer instanceof org.deeplearning4j.nn.conf.layers.BaseLayer base) || !(layer instanceof FeedForwardLayer)) {
+      return false;
+    }
+    return base.getIDropout() == null && base.getWeightNoise() == null
+        && (base.getConstraints() == null || base.getConstraints().isEmpty());
+  }
+
+  private static boolean hasBias(FeedForwardLayer layer) {
+    return layer instanceof DenseLayer d ? d.hasBias() : !(layer instanceof OutputLayer o) || o.hasBias();
+  }
+
+  /** Whether this class fits the minibatch: float row-major matrices of the network's widths, no masks. */
+  boolean fits(INDArray features, INDArray labels, INDArray featuresMask, INDArray labelsMask) {
+    return featuresMask == null && labelsMask == null && features != null && labels != null
+        && features.rank() == 2 && labels.rank() == 2 && features.size(1) == width[0]
+        && labels.size(1) == width[layers] && features.size(0) == labels.size(0) && features.size(0) > 0
+        && features.dataType() == DataType.FLOAT && labels.dataType() == DataType.FLOAT
+        && FlatState.run(features) != null && FlatState.run(labels) != null;
+  }
+
+  /**
+   * One step on the minibatch, as {@code MultiLayerNetwork.fit} takes it: forward, backward, DL4J's
+   * updater, the step, the iteration count; returns the score (mean loss plus regularization), which
+   * is also the network's {@code score()}.
+   */
+  double fit(INDArray features, INDArray labels) {
+    int b = (int) features.size(0);
+    buffers(b);
+    INDArray params = net.params();
+    INDArray grads = net.getGradientsViewArray();
+    FloatBuffer p = FlatState.run(params);
+    FloatBuffer g = FlatState.run(grads);
+    FloatBuffer x = FlatState.run(features);
+    FloatBuffer[] a = new FloatBuffer[layers];
+    FloatBuffer[] d = new FloatBuffer[layers];
+    for (int k = 0; k < layers; k++) {
+      a[k] = FlatState.run(act[k]);
+      d[k] = FlatState.run(delta[k]);
+    }
+
+    // Forward: z = x W + b, in place activated, each layer's output row-major [b, nOut].
+    for (int k = 0; k < layers; k++) {
+      int in = width[k];
+      int out = width[k + 1];
+      FloatBuffer input = k == 0 ? x : a[k - 1];
+      cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, out, b, in, 1f, slice(p, offset[k], (long) in * out), in,
+          input, in, 0f, a[k], out);
+      float[] z = heapA;
+      a[k].get(0, z, 0, b * out);
+      if (bias[k]) {
+        p.get((int) (offset[k] + (long) in * out), biasGrad, 0, out);
+        for (int r = 0; r < b; r++) {
+          int row = r * out;
+          for (int j = 0; j < out; j++) {
+            z[row + j] += biasGrad[j];
+          }
+        }
+      }
+      if (k < layers - 1) {
+        activate(kind[k], leak[k], z, b * out);
+        a[k].put(0, z, 0, b * out);
+      } else {
+        a[k].put(0, z, 0, b * out);
+      }
+    }
+
+    // Output: softmax, cross-entropy score, delta = softmax(z) - y.
+    int classes = width[layers];
+    float[] z = heapA;
+    float[] y = heapB;
+    a[layers - 1].get(0, z, 0, b * classes);
+    FlatState.run(labels).get(0, y, 0, b * classes);
+    WorkerSoftmaxLoss.softmax(z, b, classes);
+    double sum = 0;
+    for (int i = 0; i < b * classes; i++) {
+      float yi = y[i];
+      float pi = z[i];
+      if (yi != 0) {
+        float clipped = clipEps > 0 ? Math.min(Math.max(pi, clipEps), 1 - clipEps) : pi;
+        sum += (float) Math.log(clipped) * yi;
+      }
+      z[i] = pi - yi;
+    }
+    d[layers - 1].put(0, z, 0, b * classes);
+
+    // Backward: weight and bias gradients of each layer, the delta of the layer below.
+    for (int k = layers - 1; k >= 0; k--) {
+      int in = width[k];
+      int out = width[k + 1];
+      FloatBuffer input = k == 0 ? x : a[k - 1];
+      cblas_sgemm(CblasColMajor, CblasNoTrans, CblasTrans, in, out, b, 1f, input, in, d[k], out, 0f,
+          slice(g, offset[k], (long) in * out), in);
+      if (bias[k]) {
+        float[] dk = heapA;
+        d[k].get(0, dk, 0, b * out);
+        java.util.Arrays.fill(biasGrad, 0, out, 0f);
+        for (int r = 0; r < b; r++) {
+          int row = r * out;
+          for (int j = 0; j < out; j++) {
+            biasGrad[j] += dk[row + j];
+          }
+        }
+        g.put((int) (offset[k] + (long) in * out), biasGrad, 0, out);
+      }
+      if (k > 0) {
+        cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, in, b, out, 1f, slice(p, offset[k], (long) in * out), in,
+            d[k], out, 0f, d[k - 1], in);
+        float[] e = heapA;
+        float[] act = heapB;
+        d[k - 1].get(0, e, 0, b * in);
+        a[k - 1].get(0, act, 0, b * in);
+        derivative(kind[k - 1], leak[k - 1], act, e, b * in);
+        d[k - 1].put(0, e, 0, b * in);
+      }
+    }
+
+    // DL4J's score adds the regularization of the parameters the minibatch was fitted from.
+    double score = -sum / b + net.calcRegularizationScore(true);
+
+    // DL4J's updater (minibatch division, normalization, regularization, the updater itself) and step.
+    Updater updater = net.getUpdater();
+    updater.update(net, gradient(grads), net.getIterationCount(), net.getEpochCount(), b,
+        LayerWorkspaceMgr.noWorkspaces());
+    Nd4j.getBlasWrapper().level1().axpy(params.length(), -1.0, grads, params);
+    net.setScore(score);
+    net.getLayerWiseConfigurations().setIterationCount(net.getIterationCount() + 1);
+    fitted++;
+    return score;
+  }
+
+  /**
+   * The gradient DL4J's updater is handed: the flattened view, with each layer's weight and bias
+   * views for its gradient normalization; made again only when the network's gradient view changes.
+   */
+  private Gradient gradient(INDArray grads) {
+    if (gradient == null || gradientOf != grads) {
+      Gradient out = new DefaultGradient(grads);
+      for (int k = 0; k < layers; k++) {
+        long weights = (long) width[k] * width[k + 1];
+        out.setGradientFor(k + "_" + DefaultParamInitializer.WEIGHT_KEY,
+            grads.get(NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(offset[k], offset[k] + weights))
+                .reshape('f', width[k], width[k + 1]));
+        if (bias[k]) {
+          out.setGradientFor(k + "_" + DefaultParamInitializer.BIAS_KEY,
+              grads.get(NDArrayIndex.interval(0, 0, true),
+                  NDArrayIndex.interval(offset[k] + weights, offset[k] + weights + width[k + 1])));
+        }
+      }
+      gradient = out;
+      gradientOf = grads;
+    }
+    return gradient;
+  }
+
+  private static FloatBuffer slice(FloatBuffer all, long from, long length) {
+    FloatBuffer s = all.duplicate();
+    s.position((int) from);
+    s.limit((int) (from + length));
+    return s.slice();
+  }
+
+  private void buffers(int b) {
+    if (b == rows) {
+      return;
+    }
+    act = new INDArray[layers];
+    delta = new INDArray[layers];
+    int widest = 0;
+    try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+      for (int k = 0; k < layers; k++) {
+        act[k] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {b, width[k + 1]}, 'c');
+        delta[k] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {b, width[k + 1]}, 'c');
+        widest = Math.max(widest, width[k + 1]);
+      }
+    }
+    heapA = new float[b * widest];
+    heapB = new float[b * widest];
+    biasGrad = new float[widest];
+    rows = b;
+  }
+
+  private static void activate(Kind kind, float leak, float[] z, int n) {
+    switch (kind) {
+      case RELU -> {
+        for (int i = 0; i < n; i++) {
+          z[i] = z[i] > 0 ? z[i] : 0f;
+        }
+      }
+      case LEAKY -> {
+        for (int i = 0; i < n; i++) {
+          z[i] = z[i] < 0 ? z[i] * leak : z[i];
+        }
+      }
+      case TANH -> {
+        for (int i = 0; i < n; i++) {
+          z[i] = (float) Math.tanh(z[i]);
+        }
+      }
+      case SIGMOID -> {
+        for (int i = 0; i < n; i++) {
+          z[i] = (float) (1.0 / (1.0 + Math.exp(-z[i])));
+        }
+      }
+      case IDENTITY -> { }
+    }
+  }
+
+  /** {@code e *= f'(z)}, from the activations {@code a = f(z)}. */
+  private static void derivative(Kind kind, float leak, float[] a, float[] e, int n) {
+    switch (kind) {
+      case RELU -> {
+        for (int i = 0; i < n; i++) {
+          e[i] = a[i] > 0 ? e[i] : 0f;
+        }
+      }
+      case LEAKY -> {
+        for (int i = 0; i < n; i++) {
+          e[i] = a[i] < 0 ? e[i] * leak : e[i];
+        }
+      }
+      case TANH -> {
+        for (int i = 0; i < n; i++) {
+          e[i] *= 1f - a[i] * a[i];
+        }
+      }
+      case SIGMOID -> {
+        for (int i = 0; i < n; i++) {
+          e[i] *= a[i] * (1f - a[i]);
+        }
+      }
+      case IDENTITY -> { }
+    }
+  }
+
+  long fitted() {
+    return fitted;
+  }
+}
