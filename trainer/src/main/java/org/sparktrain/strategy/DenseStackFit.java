@@ -32,32 +32,37 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossBinaryXENT;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+import org.nd4j.linalg.lossfunctions.impl.LossMSE;
 
 /**
- * One training step of a plain dense network (dense layers, then a softmax output layer with
- * categorical cross-entropy) for the synchronous strategy's workers, without DL4J's per-layer
- * arrays: the same forward pass, gradients, updater and step as {@code MultiLayerNetwork.fit}, on
- * buffers allocated once per minibatch size. DL4J's {@code fit} creates about 90 ND4J arrays per
- * minibatch of mnist-mlp even with the workers' own layers (each with its shape information, a
- * native op or two and a reference the garbage collector must trace and the deallocator clear);
- * here a minibatch is eight matrix products straight into OpenBLAS (the library libnd4j calls),
- * Java loops over the minibatch's activations for bias, activation and loss, and DL4J's own
- * updater (division by the minibatch size, gradient normalization, regularization, the fused
- * Adam) and step on the network's flattened gradient and parameter views.
+ * One training step of a plain dense network for the synchronous strategy's workers, without
+ * DL4J's per-layer arrays: the same forward pass, gradients, updater and step as {@code
+ * MultiLayerNetwork.fit}, on buffers allocated once per minibatch size. DL4J's {@code fit} creates
+ * about 90 ND4J arrays per minibatch of mnist-mlp even with the workers' own layers (each with its
+ * shape information, a native op or two and a reference the garbage collector must trace and the
+ * deallocator clear); here a minibatch is two or three matrix products per layer straight into
+ * OpenBLAS (the library libnd4j calls), Java loops over the minibatch's activations for bias,
+ * activation and loss, and DL4J's own updater (division by the minibatch size, gradient
+ * normalization, regularization, the workers' fused Adam) and step on the network's flattened
+ * gradient and parameter views. As in {@link WorkerDenseLayer}, the first layer's input gradient,
+ * which {@code fit} drops, is not computed.
  *
- * <p>What it takes ({@link #of}): float parameters on the CPU backend; every layer DL4J's (or the
- * workers') dense layer with relu (plain), leaky relu, tanh, sigmoid or identity, the last an
- * {@link OutputLayer} with softmax and {@link LossMCXENT} without class weights; no input
+ * <p>What it takes ({@link #of}): float parameters on the CPU backend; dense layers (DL4J's or
+ * {@link WorkerDenseLayer}) with relu (plain), leaky relu, tanh, sigmoid or identity; a last {@link
+ * OutputLayer} with softmax and categorical cross-entropy, sigmoid and binary cross-entropy, or
+ * mean squared error after one of those activations, without class weights; no input
  * preprocessors, dropout, weight noise, constraints, layer normalization, listeners or truncated
- * backpropagation; DL4J's minibatch averaging on. A minibatch it does not take ({@link #fits}:
- * masks, arrays that are not float row-major matrices of the network's widths) goes through DL4J's
- * {@code fit}; both work on the same parameters and updater state.
+ * backpropagation; DL4J's minibatch averaging on. Any other network trains with DL4J's {@code
+ * fit}, and so does a minibatch this class does not take ({@link #fits}: masks, arrays that are
+ * not float row-major matrices of the network's widths), on the same parameters and updater state.
  *
  * <p>Not bit for bit DL4J's: the products write row-major results directly (DL4J computes into a
- * column-major temporary and copies), the softmax's exponential rounds once from double, the bias
- * gradient sums rows in order; parameters after many minibatches agree to float rounding
- * ({@code DenseStackFitTest}).
+ * column-major temporary and copies), exponentials round once from double, the bias gradient sums
+ * rows in order; parameters after 40 minibatches agree with DL4J's to 1e-5 ({@code
+ * DenseStackFitTest}).
  */
 final class DenseStackFit {
   private final MultiLayerNetwork net;
@@ -69,6 +74,8 @@ final class DenseStackFit {
   private final boolean[] bias;
   private final Kind[] kind;
   private final float[] leak;
+  /** The output layer's loss, with its activation ({@code kind[layers - 1]}). */
+  private final Loss loss;
   private final float clipEps;
 
   /** Buffers for the last minibatch size: activations and deltas, [rows, width] row-major. */
@@ -88,7 +95,14 @@ final class DenseStackFit {
 
   private enum Kind { RELU, LEAKY, TANH, SIGMOID, IDENTITY }
 
-  private DenseStackFit(MultiLayerNetwork net, List<FeedForwardLayer> confs, Kind[] kind, float[] leak, float clipEps) {
+  /**
+   * The output layers taken: softmax with categorical cross-entropy, sigmoid with binary
+   * cross-entropy, mean squared error after any activation of {@link Kind}.
+   */
+  private enum Loss { SOFTMAX_MCXENT, SIGMOID_XENT, MSE }
+
+  private DenseStackFit(MultiLayerNetwork net, List<FeedForwardLayer> confs, Kind[] kind, float[] leak, Loss loss,
+      float clipEps) {
     this.net = net;
     this.layers = confs.size();
     this.width = new int[layers + 1];
@@ -96,6 +110,7 @@ final class DenseStackFit {
     this.bias = new boolean[layers];
     this.kind = kind;
     this.leak = leak;
+    this.loss = loss;
     this.clipEps = clipEps;
     width[0] = (int) confs.get(0).getNIn();
     long at = 0;
@@ -127,6 +142,7 @@ final class DenseStackFit {
     long widthIn = -1;
     long total = 0;
     float clip = 0;
+    Loss loss = null;
     for (int k = 0; k < n; k++) {
       NeuralNetConfiguration c = conf.getConf(k);
       Layer layer = c.getLayer();
@@ -140,37 +156,47 @@ final class DenseStackFit {
       }
       widthIn = ff.getNOut();
       total += ff.getNIn() * ff.getNOut() + (hasBias(ff) ? ff.getNOut() : 0);
-      if (last) {
-        if (layer.getClass() != OutputLayer.class || !(((OutputLayer) layer).getLossFn() instanceof LossMCXENT loss)
-            || (loss.getClass() != LossMCXENT.class && loss.getClass() != WorkerSoftmaxLoss.class)
-            || loss.getWeights() != null || ff.getActivationFn().getClass() != ActivationSoftmax.class) {
+      if (last ? layer.getClass() != OutputLayer.class
+          : layer.getClass() != DenseLayer.class && layer.getClass() != WorkerDenseLayer.class) {
+        return null;
+      }
+      if (!last && ((DenseLayer) layer).hasLayerNorm()) {
+        return null;
+      }
+      IActivation a = ff.getActivationFn();
+      if (last && a.getClass() == ActivationSoftmax.class) {
+        kinds[k] = null;
+      } else if (a.getClass() == ActivationReLU.class) {
+        ActivationReLU r = (ActivationReLU) a;
+        if (r.getMax() != null || r.getThreshold() != null || r.getNegativeSlope() != null) {
           return null;
         }
-        clip = (float) loss.getSoftmaxClipEps();
+        kinds[k] = Kind.RELU;
+      } else if (a.getClass() == ActivationLReLU.class) {
+        kinds[k] = Kind.LEAKY;
+        leaks[k] = (float) ((ActivationLReLU) a).getAlpha();
+      } else if (a.getClass() == ActivationTanH.class) {
+        kinds[k] = Kind.TANH;
+      } else if (a.getClass() == ActivationSigmoid.class) {
+        kinds[k] = Kind.SIGMOID;
+      } else if (a.getClass() == ActivationIdentity.class) {
+        kinds[k] = Kind.IDENTITY;
       } else {
-        if (layer.getClass() != DenseLayer.class && layer.getClass() != WorkerDenseLayer.class) {
-          return null;
-        }
-        DenseLayer dense = (DenseLayer) layer;
-        if (dense.hasLayerNorm()) {
-          return null;
-        }
-        IActivation a = ff.getActivationFn();
-        if (a.getClass() == ActivationReLU.class) {
-          ActivationReLU r = (ActivationReLU) a;
-          if (r.getMax() != null || r.getThreshold() != null || r.getNegativeSlope() != null) {
-            return null;
-          }
-          kinds[k] = Kind.RELU;
-        } else if (a.getClass() == ActivationLReLU.class) {
-          kinds[k] = Kind.LEAKY;
-          leaks[k] = (float) ((ActivationLReLU) a).getAlpha();
-        } else if (a.getClass() == ActivationTanH.class) {
-          kinds[k] = Kind.TANH;
-        } else if (a.getClass() == ActivationSigmoid.class) {
-          kinds[k] = Kind.SIGMOID;
-        } else if (a.getClass() == ActivationIdentity.class) {
-          kinds[k] = Kind.IDENTITY;
+        return null;
+      }
+      if (last) {
+        ILossFunction fn = ((OutputLayer) layer).getLossFn();
+        if (fn != null && (fn.getClass() == LossMCXENT.class || fn.getClass() == WorkerSoftmaxLoss.class)
+            && ((LossMCXENT) fn).getWeights() == null && kinds[k] == null) {
+          loss = Loss.SOFTMAX_MCXENT;
+          clip = (float) ((LossMCXENT) fn).getSoftmaxClipEps();
+        } else if (fn != null && fn.getClass() == LossBinaryXENT.class && ((LossBinaryXENT) fn).getWeights() == null
+            && kinds[k] == Kind.SIGMOID) {
+          loss = Loss.SIGMOID_XENT;
+          clip = (float) ((LossBinaryXENT) fn).getClipEps();
+        } else if (fn != null && fn.getClass() == LossMSE.class && ((LossMSE) fn).getWeights() == null
+            && kinds[k] != null) {
+          loss = Loss.MSE;
         } else {
           return null;
         }
@@ -180,7 +206,7 @@ final class DenseStackFit {
     if (n == 0 || total != net.numParams()) {
       return null;
     }
-    return new DenseStackFit(net, confs, kinds, leaks, clip);
+    return new DenseStackFit(net, confs, kinds, leaks, loss, clip);
   }
 
   /** A layer with nothing this class leaves out: dropout, weight noise, constraints. */
@@ -245,30 +271,18 @@ final class DenseStackFit {
       }
       if (k < layers - 1) {
         activate(kind[k], leak[k], z, b * out);
-        a[k].put(0, z, 0, b * out);
-      } else {
-        a[k].put(0, z, 0, b * out);
       }
+      a[k].put(0, z, 0, b * out);
     }
 
-    // Output: softmax, cross-entropy score, delta = softmax(z) - y.
-    int classes = width[layers];
+    // Output: the loss's sum over the minibatch, and the output layer's delta (dL/dz).
+    int outputs = width[layers];
     float[] z = heapA;
     float[] y = heapB;
-    a[layers - 1].get(0, z, 0, b * classes);
-    FlatState.run(labels).get(0, y, 0, b * classes);
-    WorkerSoftmaxLoss.softmax(z, b, classes);
-    double sum = 0;
-    for (int i = 0; i < b * classes; i++) {
-      float yi = y[i];
-      float pi = z[i];
-      if (yi != 0) {
-        float clipped = clipEps > 0 ? Math.min(Math.max(pi, clipEps), 1 - clipEps) : pi;
-        sum += (float) Math.log(clipped) * yi;
-      }
-      z[i] = pi - yi;
-    }
-    d[layers - 1].put(0, z, 0, b * classes);
+    a[layers - 1].get(0, z, 0, b * outputs);
+    FlatState.run(labels).get(0, y, 0, b * outputs);
+    double sum = output(z, y, b, outputs);
+    d[layers - 1].put(0, z, 0, b * outputs);
 
     // Backward: weight and bias gradients of each layer, the delta of the layer below.
     for (int k = layers - 1; k >= 0; k--) {
@@ -302,7 +316,7 @@ final class DenseStackFit {
     }
 
     // DL4J's score adds the regularization of the parameters the minibatch was fitted from.
-    double score = -sum / b + net.calcRegularizationScore(true);
+    double score = sum / b + net.calcRegularizationScore(true);
 
     // DL4J's updater (minibatch division, normalization, regularization, the updater itself) and step.
     Updater updater = net.getUpdater();
@@ -313,6 +327,52 @@ final class DenseStackFit {
     net.getLayerWiseConfigurations().setIterationCount(net.getIterationCount() + 1);
     fitted++;
     return score;
+  }
+
+  /**
+   * The loss summed over the minibatch, from the output layer's pre-activations {@code z} and labels
+   * {@code y} (row-major {@code rows x cols}); {@code z} is replaced by dL/dz, as DL4J's loss and
+   * activation compute them (before the division by the minibatch size).
+   */
+  private double output(float[] z, float[] y, int rows, int cols) {
+    int n = rows * cols;
+    double sum = 0;
+    switch (loss) {
+      case SOFTMAX_MCXENT -> {
+        // -sum(y log(clip(softmax(z)))); dL/dz = softmax(z) - y.
+        WorkerSoftmaxLoss.softmax(z, rows, cols);
+        for (int i = 0; i < n; i++) {
+          float p = z[i];
+          if (y[i] != 0) {
+            float clipped = clipEps > 0 ? Math.min(Math.max(p, clipEps), 1 - clipEps) : p;
+            sum -= (float) Math.log(clipped) * y[i];
+          }
+          z[i] = p - y[i];
+        }
+      }
+      case SIGMOID_XENT -> {
+        // o = clip(sigmoid(z)); -sum(y log(o) + (1 - y) log(1 - o)); dL/dz = (o - y) / (o (1 - o)) s (1 - s).
+        for (int i = 0; i < n; i++) {
+          float s = (float) (1.0 / (1.0 + Math.exp(-z[i])));
+          float o = clipEps > 0 ? Math.min(Math.max(s, clipEps), 1 - clipEps) : s;
+          sum -= (float) Math.log(o) * y[i] + (float) Math.log(1 - o) * (1 - y[i]);
+          z[i] = (o - y[i]) / (o * (1 - o)) * (s * (1 - s));
+        }
+      }
+      case MSE -> {
+        // a = f(z); sum((y - a)^2) / cols; dL/dz = 2 (a - y) / cols f'(z).
+        Kind out = kind[layers - 1];
+        activate(out, leak[layers - 1], z, n);
+        for (int i = 0; i < n; i++) {
+          float diff = z[i] - y[i];
+          sum += diff * diff / cols;
+          y[i] = diff * 2 / cols; // y is a copy of the labels
+        }
+        derivative(out, leak[layers - 1], z, y, n);
+        System.arraycopy(y, 0, z, 0, n);
+      }
+    }
+    return sum;
   }
 
   /**

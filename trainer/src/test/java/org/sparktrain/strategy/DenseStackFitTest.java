@@ -110,6 +110,24 @@ class DenseStackFitTest {
   }
 
   @Test
+  void binaryCrossEntropyAndSquaredErrorOutputsTrainAsDl4j() {
+    Object[][] outputs = {
+        {LossFunctions.LossFunction.XENT, Activation.SIGMOID},
+        {LossFunctions.LossFunction.MSE, Activation.IDENTITY},
+        {LossFunctions.LossFunction.MSE, Activation.SIGMOID},
+        {LossFunctions.LossFunction.MSE, Activation.TANH}};
+    for (Object[] o : outputs) {
+      MultiLayerConfiguration conf = base(new Adam(1e-2))
+          .layer(new DenseLayer.Builder().nIn(IN).nOut(24).activation(Activation.RELU).build())
+          .layer(new OutputLayer.Builder((LossFunctions.LossFunction) o[0]).nIn(24).nOut(CLASSES)
+              .activation((Activation) o[1]).build())
+          .build();
+      WorkerNetworks.WorkerNetwork w = trainsAsDl4j(conf, 1e-5);
+      assertEquals(40, w.dense().fitted(), o[0] + " after " + o[1]);
+    }
+  }
+
+  @Test
   void regularizationAndGradientNormalizationGoThroughDl4jsUpdater() {
     MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).updater(new Adam(1e-2)).l2(1e-3).l1(1e-4)
         .gradientNormalization(GradientNormalization.ClipL2PerLayer).gradientNormalizationThreshold(0.5).list()
@@ -132,7 +150,8 @@ class DenseStackFitTest {
         out.apply(base(new Adam(1e-2)).layer(new DenseLayer.Builder().nIn(IN).nOut(16).activation(Activation.ELU).build())),
         out.apply(base(new Adam(1e-2)).layer(new DenseLayer.Builder().nIn(IN).nOut(16).dropOut(0.8).build())),
         base(new Adam(1e-2)).layer(new DenseLayer.Builder().nIn(IN).nOut(16).build())
-            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(16).nOut(CLASSES).activation(Activation.IDENTITY).build())
+            .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MEAN_ABSOLUTE_ERROR).nIn(16).nOut(CLASSES)
+                .activation(Activation.IDENTITY).build())
             .build(),
         base(new Adam(1e-2)).layer(new DenseLayer.Builder().nOut(16).build())
             .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES).activation(Activation.SOFTMAX).build())

@@ -72,7 +72,7 @@ public final class WorkerFitProfile {
         .build();
   }
 
-  /** Runs every part, or those named as arguments (updaters, fit, lenet, buffers, kryo). */
+  /** Runs every part but dense, or those named as arguments (updaters, fit, lenet, buffers, kryo, dense). */
   public static void main(String[] args) {
     List<String> parts = args.length == 0 ? List.of("updaters", "fit", "lenet", "buffers", "kryo") : List.of(args);
     if (parts.contains("updaters")) {
@@ -89,6 +89,17 @@ public final class WorkerFitProfile {
     }
     if (parts.contains("kryo")) {
       kryo();
+    }
+    if (parts.contains("dense")) {
+      dense();
+    }
+  }
+
+  /** The workers' mnist-mlp network alone, 10 x 200 minibatches after 200: for a profiler's recording. */
+  private static void dense() {
+    double[][] ms = alternate(new MultiLayerNetwork[] {WorkerNetworks.build(mlp().toJson())}, 200, 2000);
+    for (double[] m : ms) {
+      System.out.printf("RESULT dense step %.2f ms%n", m[0]);
     }
   }
 
