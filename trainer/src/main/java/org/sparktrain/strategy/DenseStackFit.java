@@ -6,11 +6,14 @@ import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.api.Updater;
 import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -138,7 +141,7 @@ final class DenseStackFit {
     int n = conf.getConfs().size();
     Kind[] kinds = new Kind[n];
     float[] leaks = new float[n];
-    List<FeedForwardLayer> confs = new java.util.ArrayList<>();
+    List<FeedForwardLayer> confs = new ArrayList<>();
     long widthIn = -1;
     long total = 0;
     float clip = 0;
@@ -211,7 +214,7 @@ final class DenseStackFit {
 
   /** A layer with nothing this class leaves out: dropout, weight noise, constraints. */
   private static boolean plain(Layer layer) {
-    if (!(layer instanceof org.deeplearning4j.nn.conf.layers.BaseLayer base) || !(layer instanceof FeedForwardLayer)) {
+    if (!(layer instanceof BaseLayer base) || !(layer instanceof FeedForwardLayer)) {
       return false;
     }
     return base.getIDropout() == null && base.getWeightNoise() == null
@@ -294,7 +297,7 @@ final class DenseStackFit {
       if (bias[k]) {
         float[] dk = heapA;
         d[k].get(0, dk, 0, b * out);
-        java.util.Arrays.fill(biasGrad, 0, out, 0f);
+        Arrays.fill(biasGrad, 0, out, 0f);
         for (int r = 0; r < b; r++) {
           int row = r * out;
           for (int j = 0; j < out; j++) {

@@ -71,7 +71,7 @@ final class WorkerNetworks {
   static final class WorkerNetwork extends MultiLayerNetwork {
     private static final long serialVersionUID = 1L;
 
-    private boolean decided;
+    private transient boolean decided;
 
     /** The step for a plain dense network, or null: DL4J's {@code fit}. */
     private transient DenseStackFit dense;
