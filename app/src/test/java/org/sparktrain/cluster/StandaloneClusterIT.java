@@ -104,11 +104,22 @@ class StandaloneClusterIT {
   }
 
   /**
-   * Waits for the run's checkpoint {@code step}, then SIGKILLs worker 2 and its executor while the
-   * next epoch trains; returns the manifests committed by then, by step.
+   * Waits for the run's checkpoint {@code step}, then SIGKILLs worker 2 and its executor 1.5 s
+   * into the next epoch (averaging and sharing take several seconds per epoch here); returns the
+   * manifests committed by then, by step.
    */
   static Map<Integer, String> killWorkerTwoAfterCheckpoint(LocalCluster cluster, Submission run, int step)
       throws Exception {
+    return killWorkerTwoAfterCheckpoint(cluster, run, step, 1500);
+  }
+
+  /**
+   * As {@link #killWorkerTwoAfterCheckpoint(LocalCluster, Submission, int)}, {@code intoEpochMillis}
+   * after the checkpoint: the next epoch starts when its predecessor's checkpoint is committed, and
+   * must not have ended by the kill.
+   */
+  static Map<Integer, String> killWorkerTwoAfterCheckpoint(LocalCluster cluster, Submission run, int step,
+      long intoEpochMillis) throws Exception {
     while (!Files.exists(run.manifest(step))) {
       assertTrue(run.isAlive(), "the run ended before checkpoint " + step + ": " + run.log());
       Thread.sleep(50);
@@ -117,8 +128,7 @@ class StandaloneClusterIT {
     for (int i = 1; i <= step; i++) {
       committed.put(i, Files.readString(run.manifest(i)));
     }
-    // The next epoch is training now (an epoch takes several seconds here).
-    Thread.sleep(1500);
+    Thread.sleep(intoEpochMillis);
     assertFalse(Files.exists(run.manifest(step + 1)), "epoch " + (step + 1) + " ended before the kill");
     List<ProcessHandle> doomed = cluster.workerAndExecutors(2);
     assertTrue(doomed.size() >= 2, "worker 2 and its executor: " + doomed);
@@ -174,13 +184,14 @@ class StandaloneClusterIT {
 
   /**
    * Spark re-runs the lost worker's round on the other executor from the round's broadcast
-   * state, so the run ends exactly where the uninterrupted one did.
+   * state, so the run ends exactly where the uninterrupted one did. A synchronous epoch of churn
+   * takes well under a second on this cluster, so the kill comes 100 ms into epoch 3.
    */
   @Test
   @Order(4)
   void synchronousWorkerKilledMidEpochEndsAsTheUninterruptedRun() throws Exception {
     Submission run = Submission.churn(cluster, tmp.resolve("synchronous-killed"), 4, "--set", "strategy.type=synchronous");
-    Map<Integer, String> committed = killWorkerTwoAfterCheckpoint(cluster, run, 2);
+    Map<Integer, String> committed = killWorkerTwoAfterCheckpoint(cluster, run, 2, 100);
     assertEquals(0, run.waitFor(8), run.log());
     assertCompleteRun(run, 4);
     assertUnchanged(run, committed);
