@@ -20,6 +20,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparktrain.data.PreparedData;
+import org.sparktrain.eval.ArrayRows;
 import org.sparktrain.spec.JobSpec;
 import org.sparktrain.spec.JobSpec.LayerSpec;
 
@@ -112,8 +113,8 @@ final class MllibBench {
     JavaRDD<Row> rows =
         batches.flatMap(
             (DataSet ds) -> {
-              float[][] x = ds.getFeatures().toFloatMatrix();
-              float[][] y = ds.getLabels().toFloatMatrix();
+              float[][] x = ArrayRows.of(ds.getFeatures());
+              float[][] y = ArrayRows.of(ds.getLabels());
               List<Row> out = new ArrayList<>(x.length);
               for (int i = 0; i < x.length; i++) {
                 double[] f = new double[x[i].length];

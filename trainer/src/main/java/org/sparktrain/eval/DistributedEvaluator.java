@@ -63,8 +63,8 @@ public final class DistributedEvaluator {
       INDArray out =
           Losses.probabilities(
               net, net.output(ds.getFeatures(), false, ds.getFeaturesMaskArray(), ds.getLabelsMaskArray()));
-      float[][] outRows = out.toFloatMatrix();
-      float[][] labelRows = ds.getLabels().toFloatMatrix();
+      float[][] outRows = ArrayRows.of(out);
+      float[][] labelRows = ArrayRows.of(ds.getLabels());
       for (int i = 0; i < n; i++) {
         if (numeric) {
           outRows[i][0] = (float) pipeline.unscaleLabel(outRows[i][0]);

@@ -166,7 +166,7 @@ public final class Predictions {
           while (batch.size() < BATCH && it.hasNext()) {
             batch.add(it.next());
           }
-          float[][] y = org.sparktrain.model.Losses.probabilities(net, output.apply(net, batch)).toFloatMatrix();
+          float[][] y = ArrayRows.of(org.sparktrain.model.Losses.probabilities(net, output.apply(net, batch)));
           ready.clear();
           next = 0;
           for (int i = 0; i < y.length; i++) {

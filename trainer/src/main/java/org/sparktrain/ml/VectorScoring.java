@@ -19,6 +19,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparktrain.data.DataException;
 import org.sparktrain.dl4j.BroadcastNetwork;
+import org.sparktrain.eval.ArrayRows;
 import org.sparktrain.model.Losses;
 
 /**
@@ -154,7 +155,7 @@ final class VectorScoring {
       for (int i = 0; i < x.length; i++) {
         x[i] = floats((Vector) batch.get(i).get(featureIndex), width, column);
       }
-      float[][] y = Losses.probabilities(net, net.output(Nd4j.create(x), false)).toFloatMatrix();
+      float[][] y = ArrayRows.of(Losses.probabilities(net, net.output(Nd4j.create(x), false)));
       ready.clear();
       next = 0;
       for (int i = 0; i < x.length; i++) {
