@@ -81,13 +81,20 @@ final class DenseStackFit {
   private final Loss loss;
   private final float clipEps;
 
-  /** Buffers for the last minibatch size: activations and deltas, [rows, width] row-major. */
+  /**
+   * Buffers for the last minibatch size: each layer's activations and deltas, [rows, width]
+   * row-major (the arrays, which own the off-heap memory, and their floats as the products and loops
+   * read them), and heap scratch.
+   */
   private int rows = -1;
   private INDArray[] act;
   private INDArray[] delta;
+  private FloatBuffer[] actRun;
+  private FloatBuffer[] deltaRun;
   private float[] heapA = new float[0];
   private float[] heapB = new float[0];
-  private float[] biasGrad = new float[0];
+  /** One float per output of the widest layer: a layer's bias, then its bias gradient. */
+  private float[] perOutput = new float[0];
 
   /** The gradient DL4J's updater is handed, with the per-layer views its gradient normalization reads. */
   private INDArray gradientOf;
@@ -247,12 +254,8 @@ final class DenseStackFit {
     FloatBuffer p = FlatState.run(params);
     FloatBuffer g = FlatState.run(grads);
     FloatBuffer x = FlatState.run(features);
-    FloatBuffer[] a = new FloatBuffer[layers];
-    FloatBuffer[] d = new FloatBuffer[layers];
-    for (int k = 0; k < layers; k++) {
-      a[k] = FlatState.run(act[k]);
-      d[k] = FlatState.run(delta[k]);
-    }
+    FloatBuffer[] a = actRun;
+    FloatBuffer[] d = deltaRun;
 
     // Forward: z = x W + b, in place activated, each layer's output row-major [b, nOut].
     for (int k = 0; k < layers; k++) {
@@ -264,11 +267,11 @@ final class DenseStackFit {
       float[] z = heapA;
       a[k].get(0, z, 0, b * out);
       if (bias[k]) {
-        p.get((int) (offset[k] + (long) in * out), biasGrad, 0, out);
+        p.get((int) (offset[k] + (long) in * out), perOutput, 0, out);
         for (int r = 0; r < b; r++) {
           int row = r * out;
           for (int j = 0; j < out; j++) {
-            z[row + j] += biasGrad[j];
+            z[row + j] += perOutput[j];
           }
         }
       }
@@ -297,23 +300,23 @@ final class DenseStackFit {
       if (bias[k]) {
         float[] dk = heapA;
         d[k].get(0, dk, 0, b * out);
-        Arrays.fill(biasGrad, 0, out, 0f);
+        Arrays.fill(perOutput, 0, out, 0f);
         for (int r = 0; r < b; r++) {
           int row = r * out;
           for (int j = 0; j < out; j++) {
-            biasGrad[j] += dk[row + j];
+            perOutput[j] += dk[row + j];
           }
         }
-        g.put((int) (offset[k] + (long) in * out), biasGrad, 0, out);
+        g.put((int) (offset[k] + (long) in * out), perOutput, 0, out);
       }
       if (k > 0) {
         cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, in, b, out, 1f, slice(p, offset[k], (long) in * out), in,
             d[k], out, 0f, d[k - 1], in);
         float[] e = heapA;
-        float[] act = heapB;
+        float[] below = heapB;
         d[k - 1].get(0, e, 0, b * in);
-        a[k - 1].get(0, act, 0, b * in);
-        derivative(kind[k - 1], leak[k - 1], act, e, b * in);
+        a[k - 1].get(0, below, 0, b * in);
+        derivative(kind[k - 1], leak[k - 1], below, e, b * in);
         d[k - 1].put(0, e, 0, b * in);
       }
     }
@@ -344,13 +347,9 @@ final class DenseStackFit {
       case SOFTMAX_MCXENT -> {
         // -sum(y log(clip(softmax(z)))); dL/dz = softmax(z) - y.
         WorkerSoftmaxLoss.softmax(z, rows, cols);
+        sum = WorkerSoftmaxLoss.crossEntropy(z, y, n, clipEps);
         for (int i = 0; i < n; i++) {
-          float p = z[i];
-          if (y[i] != 0) {
-            float clipped = clipEps > 0 ? Math.min(Math.max(p, clipEps), 1 - clipEps) : p;
-            sum -= (float) Math.log(clipped) * y[i];
-          }
-          z[i] = p - y[i];
+          z[i] -= y[i];
         }
       }
       case SIGMOID_XENT -> {
@@ -415,17 +414,21 @@ final class DenseStackFit {
     }
     act = new INDArray[layers];
     delta = new INDArray[layers];
+    actRun = new FloatBuffer[layers];
+    deltaRun = new FloatBuffer[layers];
     int widest = 0;
     try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
       for (int k = 0; k < layers; k++) {
         act[k] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {b, width[k + 1]}, 'c');
         delta[k] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {b, width[k + 1]}, 'c');
+        actRun[k] = FlatState.run(act[k]);
+        deltaRun[k] = FlatState.run(delta[k]);
         widest = Math.max(widest, width[k + 1]);
       }
     }
     heapA = new float[b * widest];
     heapB = new float[b * widest];
-    biasGrad = new float[widest];
+    perOutput = new float[widest];
     rows = b;
   }
 

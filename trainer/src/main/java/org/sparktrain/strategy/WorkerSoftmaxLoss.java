@@ -84,22 +84,28 @@ final class WorkerSoftmaxLoss extends LossMCXENT {
     int rows = (int) preOutput.size(0);
     int cols = (int) preOutput.size(1);
     float[] z = new float[rows * cols];
+    float[] y = new float[rows * cols];
     in[1].get(z);
+    in[0].get(y);
     softmax(z, rows, cols);
-    float eps = (float) getSoftmaxClipEps();
+    double sum = crossEntropy(z, y, z.length, (float) getSoftmaxClipEps());
+    scores++;
+    return average ? sum / rows : sum;
+  }
+
+  /**
+   * {@code -sum(y log(clip(p)))} over the first {@code n} probabilities {@code p} and labels {@code
+   * y}, clipped to {@code [eps, 1 - eps]} as DL4J clips them (none for {@code eps <= 0}).
+   */
+  static double crossEntropy(float[] p, float[] y, int n, float eps) {
     double sum = 0;
-    for (int i = 0; i < z.length; i++) {
-      float y = in[0].get(i);
-      if (y != 0) {
-        float p = z[i];
-        if (eps > 0) {
-          p = Math.min(Math.max(p, eps), 1 - eps);
-        }
-        sum += (float) Math.log(p) * y;
+    for (int i = 0; i < n; i++) {
+      if (y[i] != 0) {
+        float clipped = eps > 0 ? Math.min(Math.max(p[i], eps), 1 - eps) : p[i];
+        sum -= (float) Math.log(clipped) * y[i];
       }
     }
-    scores++;
-    return average ? -sum / rows : -sum;
+    return sum;
   }
 
   /**
