@@ -95,7 +95,7 @@ public final class WorkerFitProfile {
     }
   }
 
-  /** The workers' mnist-mlp network alone, 10 x 200 minibatches after 200: for a profiler's recording. */
+  /** The workers' mnist-mlp network alone, 6 x 2,000 minibatches after 200: for a profiler's recording. */
   private static void dense() {
     double[][] ms = alternate(new MultiLayerNetwork[] {WorkerNetworks.build(mlp().toJson())}, 200, 2000);
     for (double[] m : ms) {
