@@ -19,31 +19,75 @@ public final class ArrayRows {
 
   /** {@code a}'s rows (a 2-D array), as {@code toFloatMatrix} returns them. */
   public static float[][] of(INDArray a) {
-    if (a.rank() != 2 || a.dataType() != DataType.FLOAT || !Nd4j.getEnvironment().isCPU() || a.isEmpty()
-        || a.length() > Integer.MAX_VALUE) {
+    FloatBuffer all = bulk(a);
+    if (all == null) {
       return a.toFloatMatrix();
     }
     int rows = (int) a.size(0);
     int cols = (int) a.size(1);
-    boolean rowMajor = (rows == 1 || a.stride(0) == cols) && (cols == 1 || a.stride(1) == 1);
-    boolean colMajor = (rows == 1 || a.stride(0) == 1) && (cols == 1 || a.stride(1) == rows);
-    FloatBuffer all = a.data().asNioFloat();
-    if (!(rowMajor || colMajor) || a.offset() + a.length() > all.capacity()) {
-      return a.toFloatMatrix();
-    }
     float[] flat = new float[rows * cols];
-    all.position((int) a.offset());
     all.get(flat);
+    if (rowMajor(a)) {
+      return rows(flat, rows, cols);
+    }
     float[][] out = new float[rows][cols];
     for (int r = 0; r < rows; r++) {
-      if (rowMajor) {
-        System.arraycopy(flat, r * cols, out[r], 0, cols);
-      } else {
-        for (int c = 0; c < cols; c++) {
-          out[r][c] = flat[c * rows + r];
-        }
+      for (int c = 0; c < cols; c++) {
+        out[r][c] = flat[c * rows + r];
       }
     }
     return out;
+  }
+
+  /** {@code a}'s elements (a 2-D array) in row-major order, with one bulk copy where its layout allows. */
+  public static float[] flat(INDArray a) {
+    FloatBuffer all = bulk(a);
+    if (all == null || !rowMajor(a)) {
+      float[][] rows = of(a);
+      int cols = (int) a.size(1);
+      float[] flat = new float[rows.length * cols];
+      for (int r = 0; r < rows.length; r++) {
+        System.arraycopy(rows[r], 0, flat, r * cols, cols);
+      }
+      return flat;
+    }
+    float[] flat = new float[(int) a.length()];
+    all.get(flat);
+    return flat;
+  }
+
+  /** The rows of a row-major {@code rows x cols} matrix in {@code flat}. */
+  public static float[][] rows(float[] flat, int rows, int cols) {
+    float[][] out = new float[rows][cols];
+    for (int r = 0; r < rows; r++) {
+      System.arraycopy(flat, r * cols, out[r], 0, cols);
+    }
+    return out;
+  }
+
+  /**
+   * {@code a}'s buffer positioned where its elements begin, when they lie in row-major or
+   * column-major order there (float, CPU backend); else null.
+   */
+  private static FloatBuffer bulk(INDArray a) {
+    if (a.rank() != 2 || a.dataType() != DataType.FLOAT || !Nd4j.getEnvironment().isCPU() || a.isEmpty()
+        || a.length() > Integer.MAX_VALUE) {
+      return null;
+    }
+    int rows = (int) a.size(0);
+    int cols = (int) a.size(1);
+    boolean colMajor = (rows == 1 || a.stride(0) == 1) && (cols == 1 || a.stride(1) == rows);
+    FloatBuffer all = a.data().asNioFloat();
+    if (!(rowMajor(a) || colMajor) || a.offset() + a.length() > all.capacity()) {
+      return null;
+    }
+    all.position((int) a.offset());
+    return all;
+  }
+
+  private static boolean rowMajor(INDArray a) {
+    long rows = a.size(0);
+    long cols = a.size(1);
+    return (rows == 1 || a.stride(0) == cols) && (cols == 1 || a.stride(1) == 1);
   }
 }

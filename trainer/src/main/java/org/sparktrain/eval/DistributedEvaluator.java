@@ -11,11 +11,14 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.sparktrain.data.FeaturePipelineModel;
 import org.sparktrain.dl4j.BroadcastNetwork;
 import org.sparktrain.model.Losses;
+import org.sparktrain.strategy.DenseStackFit;
 
 /**
  * Evaluates a network where the minibatches live: the network is broadcast ({@link
  * BroadcastNetwork}), each partition
- * scores its own minibatches, and only metric counters come back.
+ * scores its own minibatches, and only metric counters come back. A plain dense network (what
+ * {@code DenseStackFit.forInference} takes) is scored by that class's forward pass in Java arrays;
+ * any other, and any minibatch with masks, by DL4J's {@code score} and {@code output}.
  */
 public final class DistributedEvaluator {
   private DistributedEvaluator() {}
@@ -55,16 +58,30 @@ public final class DistributedEvaluator {
       return acc;
     }
     MultiLayerNetwork net = network.network();
+    DenseStackFit dense = DenseStackFit.forInference(net);
+    double regularization = dense != null ? net.calcRegularizationScore(true) : 0;
     boolean numeric = "numeric".equals(kind);
     while (batches.hasNext()) {
       DataSet ds = batches.next();
       int n = ds.numExamples();
-      acc.addLoss(net.score(ds, false), n);
-      INDArray out =
-          Losses.probabilities(
-              net, net.output(ds.getFeatures(), false, ds.getFeaturesMaskArray(), ds.getLabelsMaskArray()));
-      float[][] outRows = ArrayRows.of(out);
-      float[][] labelRows = ArrayRows.of(ds.getLabels());
+      float[][] outRows;
+      float[][] labelRows;
+      if (dense != null
+          && dense.fits(ds.getFeatures(), ds.getLabels(), ds.getFeaturesMaskArray(), ds.getLabelsMaskArray())) {
+        // A plain dense network: one forward pass in Java arrays, no ND4J arrays per minibatch.
+        float[] out = dense.output(ds.getFeatures());
+        float[] labels = ArrayRows.flat(ds.getLabels());
+        acc.addLoss(dense.lossSum(out, labels) / n + regularization, n);
+        outRows = ArrayRows.rows(out, n, dense.outputs());
+        labelRows = ArrayRows.rows(labels, n, dense.outputs());
+      } else {
+        acc.addLoss(net.score(ds, false), n);
+        INDArray out =
+            Losses.probabilities(
+                net, net.output(ds.getFeatures(), false, ds.getFeaturesMaskArray(), ds.getLabelsMaskArray()));
+        outRows = ArrayRows.of(out);
+        labelRows = ArrayRows.of(ds.getLabels());
+      }
       for (int i = 0; i < n; i++) {
         if (numeric) {
           outRows[i][0] = (float) pipeline.unscaleLabel(outRows[i][0]);

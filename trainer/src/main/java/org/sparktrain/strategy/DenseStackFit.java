@@ -51,7 +51,9 @@ import org.nd4j.linalg.lossfunctions.impl.LossMSE;
  * activation and loss, and DL4J's own updater (division by the minibatch size, gradient
  * normalization, regularization, the workers' fused Adam) and step on the network's flattened
  * gradient and parameter views. As in {@link WorkerDenseLayer}, the first layer's input gradient,
- * which {@code fit} drops, is not computed.
+ * which {@code fit} drops, is not computed. The same forward pass serves evaluation ({@link
+ * #forInference}: outputs and loss in Java arrays, where DL4J's {@code score} and {@code output}
+ * create about 100 ND4J arrays per minibatch).
  *
  * <p>What it takes ({@link #of}): float parameters on the CPU backend; dense layers (DL4J's or
  * {@link WorkerDenseLayer}) with relu (plain), leaky relu, tanh, sigmoid or identity; a last {@link
@@ -67,7 +69,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossMSE;
  * rows in order; parameters after 40 minibatches agree with DL4J's to 1e-5 ({@code
  * DenseStackFitTest}).
  */
-final class DenseStackFit {
+public final class DenseStackFit {
   private final MultiLayerNetwork net;
   private final int layers;
   /** Widths: {@code width[0]} the input's, {@code width[k + 1]} layer k's outputs. */
@@ -135,14 +137,29 @@ final class DenseStackFit {
 
   /** The step for {@code net} (initialized), or null when its configuration is not one this class takes. */
   static DenseStackFit of(MultiLayerNetwork net) {
-    MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
     if (net.getGradientsViewArray() == null && net.params() != null) {
       net.initGradientsView(); // as DL4J's first backward pass does
     }
+    if (net.getGradientsViewArray() == null || FlatState.run(net.getGradientsViewArray()) == null) {
+      return null;
+    }
+    return take(net);
+  }
+
+  /**
+   * The forward pass of {@code net} (initialized) for evaluation and prediction ({@link #output},
+   * {@link #lossSum}), or null when its configuration is not one this class takes. The network's
+   * parameters are read at each call; {@link #fit} is not to be called on it.
+   */
+  public static DenseStackFit forInference(MultiLayerNetwork net) {
+    return take(net);
+  }
+
+  private static DenseStackFit take(MultiLayerNetwork net) {
+    MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
     if (!Nd4j.getEnvironment().isCPU() || conf.getDataType() != DataType.FLOAT
         || conf.getBackpropType() != BackpropType.Standard || !net.getListeners().isEmpty()
-        || net.params() == null || FlatState.run(net.params()) == null
-        || net.getGradientsViewArray() == null || FlatState.run(net.getGradientsViewArray()) == null) {
+        || net.params() == null || FlatState.run(net.params()) == null) {
       return null;
     }
     int n = conf.getConfs().size();
@@ -233,12 +250,80 @@ final class DenseStackFit {
   }
 
   /** Whether this class fits the minibatch: float row-major matrices of the network's widths, no masks. */
-  boolean fits(INDArray features, INDArray labels, INDArray featuresMask, INDArray labelsMask) {
-    return featuresMask == null && labelsMask == null && features != null && labels != null
-        && features.rank() == 2 && labels.rank() == 2 && features.size(1) == width[0]
-        && labels.size(1) == width[layers] && features.size(0) == labels.size(0) && features.size(0) > 0
-        && features.dataType() == DataType.FLOAT && labels.dataType() == DataType.FLOAT
-        && FlatState.run(features) != null && FlatState.run(labels) != null;
+  public boolean fits(INDArray features, INDArray labels, INDArray featuresMask, INDArray labelsMask) {
+    return featuresMask == null && labelsMask == null && takes(features) && labels != null
+        && labels.rank() == 2 && labels.size(1) == width[layers] && features.size(0) == labels.size(0)
+        && labels.dataType() == DataType.FLOAT && FlatState.run(labels) != null;
+  }
+
+  /** Whether {@link #output} takes these features: a float row-major matrix of the input's width. */
+  public boolean takes(INDArray features) {
+    return features != null && features.rank() == 2 && features.size(1) == width[0] && features.size(0) > 0
+        && features.size(0) * Math.max(width[0], widest()) <= Integer.MAX_VALUE
+        && features.dataType() == DataType.FLOAT && FlatState.run(features) != null;
+  }
+
+  private int widest() {
+    int w = 0;
+    for (int k = 1; k <= layers; k++) {
+      w = Math.max(w, width[k]);
+    }
+    return w;
+  }
+
+  /** The number of outputs per example. */
+  public int outputs() {
+    return width[layers];
+  }
+
+  /**
+   * The network's outputs for {@code features} ({@link #takes}), row-major [rows, {@link #outputs}]:
+   * what DL4J's {@code output(features, false)} returns (probabilities for softmax and sigmoid).
+   */
+  public float[] output(INDArray features) {
+    int b = (int) features.size(0);
+    buffers(b);
+    forward(FlatState.run(net.params()), FlatState.run(features), b);
+    int outputs = width[layers];
+    float[] out = new float[b * outputs];
+    actRun[layers - 1].get(0, out, 0, b * outputs);
+    activateOutput(out, b, outputs);
+    return out;
+  }
+
+  /**
+   * The loss summed over the rows of {@code out} ({@link #output}'s) against {@code labels}
+   * (row-major, as many floats), without regularization: DL4J's score for the minibatch is this
+   * divided by the rows, plus {@code calcRegularizationScore(true)}.
+   */
+  public double lossSum(float[] out, float[] labels) {
+    return lossSum(out, labels, out.length);
+  }
+
+  /** The loss summed over the first {@code n} floats of {@code out} and {@code labels}. */
+  private double lossSum(float[] out, float[] labels, int n) {
+    int cols = width[layers];
+    switch (loss) {
+      case SOFTMAX_MCXENT -> {
+        return WorkerSoftmaxLoss.crossEntropy(out, labels, n, clipEps);
+      }
+      case SIGMOID_XENT -> {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+          float o = clipEps > 0 ? Math.min(Math.max(out[i], clipEps), 1 - clipEps) : out[i];
+          sum -= (float) Math.log(o) * labels[i] + (float) Math.log(1 - o) * (1 - labels[i]);
+        }
+        return sum;
+      }
+      default -> {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+          float diff = out[i] - labels[i];
+          sum += diff * diff / cols;
+        }
+        return sum;
+      }
+    }
   }
 
   /**
@@ -256,30 +341,7 @@ final class DenseStackFit {
     FloatBuffer x = FlatState.run(features);
     FloatBuffer[] a = actRun;
     FloatBuffer[] d = deltaRun;
-
-    // Forward: z = x W + b, in place activated, each layer's output row-major [b, nOut].
-    for (int k = 0; k < layers; k++) {
-      int in = width[k];
-      int out = width[k + 1];
-      FloatBuffer input = k == 0 ? x : a[k - 1];
-      cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, out, b, in, 1f, slice(p, offset[k], (long) in * out), in,
-          input, in, 0f, a[k], out);
-      float[] z = heapA;
-      a[k].get(0, z, 0, b * out);
-      if (bias[k]) {
-        p.get((int) (offset[k] + (long) in * out), perOutput, 0, out);
-        for (int r = 0; r < b; r++) {
-          int row = r * out;
-          for (int j = 0; j < out; j++) {
-            z[row + j] += perOutput[j];
-          }
-        }
-      }
-      if (k < layers - 1) {
-        activate(kind[k], leak[k], z, b * out);
-      }
-      a[k].put(0, z, 0, b * out);
-    }
+    forward(p, x, b);
 
     // Output: the loss's sum over the minibatch, and the output layer's delta (dL/dz).
     int outputs = width[layers];
@@ -336,18 +398,47 @@ final class DenseStackFit {
   }
 
   /**
+   * Forward: z = x W + b, in place activated, each layer's output row-major [b, nOut] in {@link
+   * #actRun}, from the parameters {@code p}; the output layer's is left as pre-activations.
+   */
+  private void forward(FloatBuffer p, FloatBuffer x, int b) {
+    FloatBuffer[] a = actRun;
+    for (int k = 0; k < layers; k++) {
+      int in = width[k];
+      int out = width[k + 1];
+      FloatBuffer input = k == 0 ? x : a[k - 1];
+      cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans, out, b, in, 1f, slice(p, offset[k], (long) in * out), in,
+          input, in, 0f, a[k], out);
+      float[] z = heapA;
+      a[k].get(0, z, 0, b * out);
+      if (bias[k]) {
+        p.get((int) (offset[k] + (long) in * out), perOutput, 0, out);
+        for (int r = 0; r < b; r++) {
+          int row = r * out;
+          for (int j = 0; j < out; j++) {
+            z[row + j] += perOutput[j];
+          }
+        }
+      }
+      if (k < layers - 1) {
+        activate(kind[k], leak[k], z, b * out);
+      }
+      a[k].put(0, z, 0, b * out);
+    }
+  }
+
+  /**
    * The loss summed over the minibatch, from the output layer's pre-activations {@code z} and labels
    * {@code y} (row-major {@code rows x cols}); {@code z} is replaced by dL/dz, as DL4J's loss and
    * activation compute them (before the division by the minibatch size).
    */
   private double output(float[] z, float[] y, int rows, int cols) {
     int n = rows * cols;
-    double sum = 0;
+    activateOutput(z, rows, cols);
+    double sum = lossSum(z, y, n);
     switch (loss) {
       case SOFTMAX_MCXENT -> {
         // -sum(y log(clip(softmax(z)))); dL/dz = softmax(z) - y.
-        WorkerSoftmaxLoss.softmax(z, rows, cols);
-        sum = WorkerSoftmaxLoss.crossEntropy(z, y, n, clipEps);
         for (int i = 0; i < n; i++) {
           z[i] -= y[i];
         }
@@ -355,26 +446,30 @@ final class DenseStackFit {
       case SIGMOID_XENT -> {
         // o = clip(sigmoid(z)); -sum(y log(o) + (1 - y) log(1 - o)); dL/dz = (o - y) / (o (1 - o)) s (1 - s).
         for (int i = 0; i < n; i++) {
-          float s = (float) (1.0 / (1.0 + Math.exp(-z[i])));
+          float s = z[i];
           float o = clipEps > 0 ? Math.min(Math.max(s, clipEps), 1 - clipEps) : s;
-          sum -= (float) Math.log(o) * y[i] + (float) Math.log(1 - o) * (1 - y[i]);
           z[i] = (o - y[i]) / (o * (1 - o)) * (s * (1 - s));
         }
       }
       case MSE -> {
         // a = f(z); sum((y - a)^2) / cols; dL/dz = 2 (a - y) / cols f'(z).
-        Kind out = kind[layers - 1];
-        activate(out, leak[layers - 1], z, n);
         for (int i = 0; i < n; i++) {
-          float diff = z[i] - y[i];
-          sum += diff * diff / cols;
-          y[i] = diff * 2 / cols; // y is a copy of the labels
+          y[i] = (z[i] - y[i]) * 2 / cols; // y is a copy of the labels
         }
-        derivative(out, leak[layers - 1], z, y, n);
+        derivative(kind[layers - 1], leak[layers - 1], z, y, n);
         System.arraycopy(y, 0, z, 0, n);
       }
     }
     return sum;
+  }
+
+  /** The output layer's activation, in place on its pre-activations {@code z} (row-major {@code rows x cols}). */
+  private void activateOutput(float[] z, int rows, int cols) {
+    if (loss == Loss.SOFTMAX_MCXENT) {
+      WorkerSoftmaxLoss.softmax(z, rows, cols);
+    } else {
+      activate(kind[layers - 1], leak[layers - 1], z, rows * cols);
+    }
   }
 
   /**

@@ -13,9 +13,14 @@ class ArrayRowsTest {
   private static void sameAsNd4j(INDArray a) {
     float[][] expected = a.toFloatMatrix();
     float[][] actual = ArrayRows.of(a);
+    float[] flat = ArrayRows.flat(a);
     assertEquals(expected.length, actual.length);
+    assertEquals(a.length(), flat.length);
     for (int r = 0; r < expected.length; r++) {
       assertArrayEquals(expected[r], actual[r], "row " + r + " of " + a.shapeInfoToString());
+      float[] fromFlat = new float[expected[r].length];
+      System.arraycopy(flat, r * fromFlat.length, fromFlat, 0, fromFlat.length);
+      assertArrayEquals(expected[r], fromFlat, "flat row " + r + " of " + a.shapeInfoToString());
     }
   }
 
@@ -38,9 +43,11 @@ class ArrayRowsTest {
   void aContiguousMatrixCreatesNoNd4jBuffers() {
     INDArray a = Nd4j.rand(DataType.FLOAT, 64, 10);
     ArrayRows.of(a);
+    ArrayRows.flat(a);
     long before = Nd4j.getDeallocatorService().nextValue();
     for (int i = 0; i < 10; i++) {
       ArrayRows.of(a);
+      ArrayRows.flat(a);
     }
     // Every ND4J buffer draws an id from this counter; nextValue() draws one itself.
     assertEquals(0, Nd4j.getDeallocatorService().nextValue() - before - 1, "ND4J buffers created");

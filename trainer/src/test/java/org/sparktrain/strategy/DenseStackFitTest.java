@@ -189,4 +189,44 @@ class DenseStackFitTest {
     assertEquals(0, dl4j.params().sub(worker.params()).amaxNumber().doubleValue(), 1e-5);
     assertEquals(dl4j.getIterationCount(), worker.getIterationCount());
   }
+
+  @Test
+  void inferenceGivesDl4jsOutputsAndScore() {
+    Object[][] outputs = {
+        {LossFunctions.LossFunction.MCXENT, Activation.SOFTMAX},
+        {LossFunctions.LossFunction.XENT, Activation.SIGMOID},
+        {LossFunctions.LossFunction.MSE, Activation.IDENTITY},
+        {LossFunctions.LossFunction.MSE, Activation.TANH}};
+    for (Object[] o : outputs) {
+      MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).updater(new Adam(1e-2)).l2(1e-3)
+          .list()
+          .layer(new DenseLayer.Builder().nIn(IN).nOut(24).activation(Activation.LEAKYRELU).build())
+          .layer(new DenseLayer.Builder().nIn(24).nOut(16).activation(Activation.TANH).build())
+          .layer(new OutputLayer.Builder((LossFunctions.LossFunction) o[0]).nIn(16).nOut(CLASSES)
+              .activation((Activation) o[1]).build())
+          .build();
+      MultiLayerNetwork net = new MultiLayerNetwork(conf);
+      net.init();
+      for (DataSet d : minibatches()) {
+        net.fit(d); // parameters away from their initial values
+      }
+      DenseStackFit dense = DenseStackFit.forInference(net);
+      assertNotNull(dense, o[0] + " after " + o[1]);
+      // Rows 8-40 of a larger matrix: a view that starts inside its buffer.
+      DataSet all = minibatches()[0];
+      INDArray x = Nd4j.vstack(all.getFeatures(), all.getFeatures()).get(
+          org.nd4j.linalg.indexing.NDArrayIndex.interval(8, 40), org.nd4j.linalg.indexing.NDArrayIndex.all());
+      INDArray y = Nd4j.vstack(all.getLabels(), all.getLabels()).get(
+          org.nd4j.linalg.indexing.NDArrayIndex.interval(8, 40), org.nd4j.linalg.indexing.NDArrayIndex.all());
+      assertTrue(dense.fits(x, y, null, null));
+      float[] out = dense.output(x);
+      float[] expected = net.output(x, false).dup('c').data().asFloat();
+      assertEquals(expected.length, out.length);
+      for (int i = 0; i < out.length; i++) {
+        assertEquals(expected[i], out[i], 1e-5, o[0] + " output " + i);
+      }
+      double score = dense.lossSum(out, y.dup('c').data().asFloat()) / 32 + net.calcRegularizationScore(true);
+      assertEquals(net.score(new DataSet(x, y), false), score, 1e-5, o[0] + " after " + o[1]);
+    }
+  }
 }
