@@ -240,13 +240,16 @@ final class SynchronousStrategy implements TrainingStrategy {
         "synchronous epoch {}: {} rounds in {} s ({}), of which fitting {} s per worker ({}{} s of it reading"
             + " minibatches), averaging {} ms per round (the all-reduce of {} MB, as the last worker to arrive saw it),"
             + " waiting for slower workers {} s per worker, workers' set-up (peers, state, network) {} s ({} of {}"
-            + " kept their state from the last epoch), start-up and the rest {} s",
+            + " kept their state from the last epoch), start-up and the rest {} s{}",
         epoch, epochRounds, fmt("%.2f", wall), out.mode, fmt("%.2f", out.fitSeconds),
         out.fitMax > 0 ? "from " + fmt("%.2f", out.fitMin) + " to " + fmt("%.2f", out.fitMax) + "; " : "", fmt("%.2f", out.readSeconds),
         fmt("%.1f", epochRounds == 0 ? 0 : out.averagingSeconds * 1e3 / epochRounds),
         fmt("%.1f", stateFloats() * 4 / 1e6), fmt("%.2f", out.waitSeconds), fmt("%.2f", out.setupSeconds),
         out.stateKept, workers,
-        fmt("%.2f", Math.max(0, wall - out.fitSeconds - out.averagingSeconds - out.waitSeconds - out.setupSeconds)));
+        fmt("%.2f", Math.max(0, wall - out.fitSeconds - out.averagingSeconds - out.waitSeconds - out.setupSeconds)),
+        out.launchSeconds < 0 ? "" : " (the driver's start state and broadcast " + fmt("%.2f", out.driverBeforeSeconds)
+            + " s, launching the stage and its results' way back " + fmt("%.2f", out.launchSeconds)
+            + " s, taking worker 0's state " + fmt("%.2f", out.driverAfterSeconds) + " s)");
     return out.lossCount == 0 ? Double.NaN : out.lossSum / out.lossCount;
   }
 
@@ -278,6 +281,14 @@ final class SynchronousStrategy implements TrainingStrategy {
     double readSeconds;
     /** Workers whose kept network already held the start state (no broadcast fetched). */
     int stateKept;
+    /**
+     * Of the rest (barrier stage only, else -1): the driver's start state and broadcast; the
+     * stage's launch and its results' way back (the stage's wall time less its longest task); the
+     * driver taking worker 0's state.
+     */
+    double driverBeforeSeconds = -1;
+    double launchSeconds = -1;
+    double driverAfterSeconds = -1;
   }
 
   /**
@@ -377,6 +388,7 @@ final class SynchronousStrategy implements TrainingStrategy {
    * trains the epoch round by round).
    */
   private EpochOutcome barrierEpoch(int epoch, int epochRounds) {
+    long t0 = System.nanoTime();
     RoundState start = state();
     long kept = applied != null && applied.sameAs(start) ? appliedToken : 0;
     Broadcast<RoundState> bc = ctx.sc.broadcast(start);
@@ -391,11 +403,14 @@ final class SynchronousStrategy implements TrainingStrategy {
         layout.rdd().barrier().mapPartitions(task, false, scala.reflect.ClassTag$.MODULE$.apply(EpochResult.class));
     ctx.sc.setJobGroup(jobGroup, "synchronous epoch " + epoch + " (barrier stage, " + workers + " workers)", true);
     List<EpochResult> results;
+    long t1 = System.nanoTime();
+    long t2;
     try {
       org.apache.spark.api.java.JavaFutureAction<List<EpochResult>> f =
           new JavaRDD<>(stage, scala.reflect.ClassTag$.MODULE$.apply(EpochResult.class)).collectAsync();
       results = await(f, epoch);
     } finally {
+      t2 = System.nanoTime();
       ctx.sc.clearJobGroup();
       bc.destroy();
     }
@@ -404,6 +419,8 @@ final class SynchronousStrategy implements TrainingStrategy {
     }
     EpochOutcome out = new EpochOutcome();
     out.mode = "one barrier stage";
+    out.driverBeforeSeconds = (t1 - t0) / 1e9;
+    long longestTask = 0;
     EpochResult first = null;
     double[] allReduce = new double[epochRounds];
     java.util.Arrays.fill(allReduce, Double.POSITIVE_INFINITY);
@@ -420,6 +437,7 @@ final class SynchronousStrategy implements TrainingStrategy {
       out.fitMax = Math.max(out.fitMax, r.fitNanos / 1e9);
       out.setupSeconds += r.setupNanos / 1e9 / workers;
       out.readSeconds += r.readNanos / 1e9 / workers;
+      longestTask = Math.max(longestTask, r.taskNanos);
       double sum = 0;
       for (int i = 0; i < epochRounds; i++) {
         allReduce[i] = Math.min(allReduce[i], r.allReduceNanos[i] / 1e9);
@@ -441,6 +459,8 @@ final class SynchronousStrategy implements TrainingStrategy {
     for (EpochResult r : results) {
       out.stateKept += r.stateKept ? 1 : 0;
     }
+    out.launchSeconds = Math.max(0, (t2 - t1 - longestTask) / 1e9);
+    out.driverAfterSeconds = (System.nanoTime() - t2) / 1e9;
     statesKept += out.stateKept;
     if (LOG.isDebugEnabled()) {
       for (EpochResult r : results) {
@@ -873,6 +893,7 @@ final class SynchronousStrategy implements TrainingStrategy {
           }
           WorkerNetworks.give(run, rank, net, token);
         }
+        out.taskNanos = System.nanoTime() - started;
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(
             "synchronous epoch " + epoch + ", worker " + rank + " on " + host + ": averaging with the other workers failed: "
@@ -905,6 +926,8 @@ final class SynchronousStrategy implements TrainingStrategy {
     boolean stateKept;
     /** Of fitNanos, waiting for the next minibatch (reading and deserializing it, the shuffle buffer). */
     long readNanos;
+    /** The task's whole run, from its start to its result. */
+    long taskNanos;
     final long[] fitNanosPerRound;
     final long[] allReduceNanos;
 
