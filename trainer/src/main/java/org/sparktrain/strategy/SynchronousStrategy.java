@@ -23,7 +23,9 @@ import org.sparktrain.spec.SpecException;
 
 /**
  * Synchronous parameter averaging on Spark primitives, one Spark job per epoch. The epoch's start
- * state (parameters, updater state, iteration) goes out in one broadcast; the workers, one task
+ * state (parameters, updater state, iteration) goes out in one broadcast, unless every worker kept
+ * it from the last epoch's stage (a worker that finds its network gone fails the stage, which runs
+ * again with the broadcast); the workers, one task
  * each of a barrier stage, stream their partitions through a seeded bounded shuffle buffer, fit
  * {@code averaging_frequency} minibatches at a time and average parameters and updater state among
  * themselves after each such round over TCP ({@link AllReduce}); worker 0 returns the final state.
@@ -58,6 +60,8 @@ final class SynchronousStrategy implements TrainingStrategy {
   static final long SLOT_LOSS_GRACE_MILLIS = 5_000;
   /** Attempts of an epoch's barrier stage before its failure fails the run (as spark.task.maxFailures' default). */
   static final int BARRIER_ATTEMPTS = 4;
+  /** In the failure of a worker that kept no network and was sent no state (see {@link EpochTask}). */
+  static final String NO_KEPT_STATE = "kept no network from the last epoch and was sent no start state";
   private static final SecureRandom TOKENS = new SecureRandom();
   private final int threads;
   private final String run = UUID.randomUUID().toString();
@@ -212,7 +216,8 @@ final class SynchronousStrategy implements TrainingStrategy {
     EpochOutcome out = null;
     for (int attempt = 1; out == null && waitForSlots(); attempt++) {
       try {
-        out = barrierEpoch(epoch, epochRounds);
+        // After a failure every worker restores the broadcast start state.
+        out = barrierEpoch(epoch, epochRounds, attempt > 1);
         if (out == null) {
           break; // slots lost while the stage waited
         }
@@ -222,8 +227,13 @@ final class SynchronousStrategy implements TrainingStrategy {
         if (attempt >= BARRIER_ATTEMPTS || badInput(e)) {
           throw e;
         }
-        LOG.warn("synchronous epoch {}: the barrier stage failed (attempt {} of {}), training the epoch again from"
-            + " its start: {}", epoch, attempt, BARRIER_ATTEMPTS, e.getMessage());
+        if (String.valueOf(e.getMessage()).contains(NO_KEPT_STATE)) {
+          LOG.info("synchronous epoch {}: a worker's executor no longer holds its network from the last epoch (a new or"
+              + " restarted executor); training the epoch again with the start state broadcast", epoch);
+        } else {
+          LOG.warn("synchronous epoch {}: the barrier stage failed (attempt {} of {}), training the epoch again from"
+              + " its start: {}", epoch, attempt, BARRIER_ATTEMPTS, e.getMessage());
+        }
       }
     }
     if (out == null) {
@@ -372,8 +382,13 @@ final class SynchronousStrategy implements TrainingStrategy {
             FlatState.toFloats(net.params()),
             updaterView == null ? new float[0] : FlatState.toFloats(updaterView),
             net.getIterationCount());
-    broadcastBytes += 4L * (s.params.length + s.updater.length);
     return s;
+  }
+
+  /** Broadcasts a start state, counting its bytes. */
+  private Broadcast<RoundState> broadcast(RoundState s) {
+    broadcastBytes += 4L * (s.params.length + s.updater.length);
+    return ctx.sc.broadcast(s);
   }
 
   /** Sets the network to averaged parameters and updater state. */
@@ -385,13 +400,14 @@ final class SynchronousStrategy implements TrainingStrategy {
    * The epoch as one barrier stage: every worker trains through its partition and the workers
    * average among themselves every {@code frequency} minibatches ({@link AllReduce}). Returns null
    * when the stage cannot run because the cluster lost task slots while it waited (the caller then
-   * trains the epoch round by round).
+   * trains the epoch round by round). The start state is broadcast unless the workers kept it from
+   * the last stage and {@code broadcast} is false.
    */
-  private EpochOutcome barrierEpoch(int epoch, int epochRounds) {
+  private EpochOutcome barrierEpoch(int epoch, int epochRounds, boolean broadcast) {
     long t0 = System.nanoTime();
     RoundState start = state();
     long kept = applied != null && applied.sameAs(start) ? appliedToken : 0;
-    Broadcast<RoundState> bc = ctx.sc.broadcast(start);
+    Broadcast<RoundState> bc = kept == 0 || broadcast ? broadcast(start) : null;
     long token = TOKENS.nextLong();
     while (token == 0) {
       token = TOKENS.nextLong();
@@ -412,7 +428,9 @@ final class SynchronousStrategy implements TrainingStrategy {
     } finally {
       t2 = System.nanoTime();
       ctx.sc.clearJobGroup();
-      bc.destroy();
+      if (bc != null) {
+        bc.destroy();
+      }
     }
     if (results == null) {
       return null;
@@ -527,7 +545,7 @@ final class SynchronousStrategy implements TrainingStrategy {
     EpochOutcome out = new EpochOutcome();
     out.mode = "one Spark job per round";
     for (int r = 0; r < epochRounds; r++) {
-      Broadcast<RoundState> bc = ctx.sc.broadcast(state());
+      Broadcast<RoundState> bc = broadcast(state());
       RoundTask task =
           new RoundTask(run, conf, bc, epoch, r, frequency, threads, ctx.spec.seed(), shuffleBuffer);
       long t0 = System.nanoTime();
@@ -697,6 +715,11 @@ final class SynchronousStrategy implements TrainingStrategy {
     return workers;
   }
 
+  /** The id under which executors keep this run's worker networks ({@link WorkerNetworks}). */
+  String runId() {
+    return run;
+  }
+
   /** Bytes of parameters and updater state broadcast so far (one copy, before Spark's chunking). */
   long broadcastBytes() {
     return broadcastBytes;
@@ -789,6 +812,7 @@ final class SynchronousStrategy implements TrainingStrategy {
     private static final long serialVersionUID = 1L;
     private final String run;
     private final Broadcast<String> conf;
+    /** The start state; null when every worker is to have kept it from the last stage. */
     private final Broadcast<RoundState> state;
     private final int epoch;
     private final int rounds;
@@ -839,6 +863,10 @@ final class SynchronousStrategy implements TrainingStrategy {
             // This network ended the stage the driver's state came from: no fetch, no restore.
             out.stateKept = true;
             iteration = net.getIterationCount();
+          } else if (state == null) {
+            // Fails the stage; the driver runs it again with the state broadcast.
+            throw new IllegalStateException("synchronous epoch " + epoch + ", worker " + rank + " on " + host + ": "
+                + "this executor " + NO_KEPT_STATE);
           } else {
             RoundState s = state.value();
             restore(net, s);

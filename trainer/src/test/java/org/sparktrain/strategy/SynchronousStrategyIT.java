@@ -142,6 +142,43 @@ class SynchronousStrategyIT {
     assertFalse(cachedIds().contains(spread), "closed strategies drop their cached copies");
   }
 
+  /**
+   * The start state is broadcast only when a worker may lack it. When an executor no longer holds
+   * its worker's network (as a new or restarted executor would not), the stage fails and runs again
+   * with the broadcast, and the run ends where an uninterrupted one ends.
+   */
+  @Test
+  void keptStatesAreNotBroadcastAndAWorkerThatLostItsNetworkTrainsAgainWithTheBroadcast() throws Exception {
+    JobSpec spec = spec("adam", 2, 3);
+    List<DataSet> batches = batches(24, 16, 5, 3);
+    JavaRDD<DataSet> rdd = sc().parallelize(copies(batches), 2).cache();
+    MultiLayerNetwork start = NetworkFactory.network(spec, 5, 3);
+    try (TrainingStrategy plain = strategy(spec, start.clone()); TrainingStrategy lost = strategy(spec, start.clone())) {
+      SynchronousStrategy p = (SynchronousStrategy) plain;
+      SynchronousStrategy l = (SynchronousStrategy) lost;
+      long stateBytes = 4L * (start.numParams() + start.getUpdater(true).getStateViewArray().length());
+      // One run after the other: an executor keeps the networks of one run at a time.
+      for (int e = 1; e <= 4; e++) {
+        plain.fitEpoch(rdd, e);
+      }
+      for (int e = 1; e <= 4; e++) {
+        if (e == 3) {
+          WorkerNetworks.forget(l.runId()); // both workers' networks gone before epoch 3
+        }
+        lost.fitEpoch(rdd, e);
+      }
+      assertEquals(stateBytes, p.broadcastBytes(), "only epoch 1's start state was broadcast");
+      assertEquals(6, p.statesKept());
+      assertEquals(2 * stateBytes, l.broadcastBytes(), "epoch 1, and epoch 3 again after its workers lost their networks");
+      assertEquals(4, l.statesKept(), "epochs 2 and 4");
+      double diff = lost.network().params().sub(plain.network().params()).amaxNumber().doubleValue();
+      assertTrue(diff == 0.0, "the same parameters after 4 epochs; max difference " + diff);
+      assertEquals(plain.network().getIterationCount(), lost.network().getIterationCount());
+    } finally {
+      rdd.unpersist(false);
+    }
+  }
+
   /** A worker without minibatches joins the round with weight 0 (one partition spread over two workers). */
   @Test
   void moreWorkersThanMinibatches() throws Exception {
