@@ -74,6 +74,8 @@ public final class DenseStackFit {
   private final int layers;
   /** Widths: {@code width[0]} the input's, {@code width[k + 1]} layer k's outputs. */
   private final int[] width;
+  /** The most outputs of any layer: the per-row width of the heap scratch. */
+  private final int widest;
   /** Where layer k's weights (column-major nIn x nOut) begin in the flattened parameters; its bias follows. */
   private final long[] offset;
   private final boolean[] bias;
@@ -126,13 +128,16 @@ public final class DenseStackFit {
     this.clipEps = clipEps;
     width[0] = (int) confs.get(0).getNIn();
     long at = 0;
+    int most = 0;
     for (int k = 0; k < layers; k++) {
       FeedForwardLayer c = confs.get(k);
       width[k + 1] = (int) c.getNOut();
+      most = Math.max(most, width[k + 1]);
       offset[k] = at;
       bias[k] = hasBias(c);
       at += c.getNIn() * c.getNOut() + (bias[k] ? c.getNOut() : 0);
     }
+    this.widest = most;
   }
 
   /** The step for {@code net} (initialized), or null when its configuration is not one this class takes. */
@@ -259,16 +264,8 @@ public final class DenseStackFit {
   /** Whether {@link #output} takes these features: a float row-major matrix of the input's width. */
   public boolean takes(INDArray features) {
     return features != null && features.rank() == 2 && features.size(1) == width[0] && features.size(0) > 0
-        && features.size(0) * Math.max(width[0], widest()) <= Integer.MAX_VALUE
+        && features.size(0) * Math.max(width[0], widest) <= Integer.MAX_VALUE
         && features.dataType() == DataType.FLOAT && FlatState.run(features) != null;
-  }
-
-  private int widest() {
-    int w = 0;
-    for (int k = 1; k <= layers; k++) {
-      w = Math.max(w, width[k]);
-    }
-    return w;
   }
 
   /** The number of outputs per example. */
@@ -511,14 +508,12 @@ public final class DenseStackFit {
     delta = new INDArray[layers];
     actRun = new FloatBuffer[layers];
     deltaRun = new FloatBuffer[layers];
-    int widest = 0;
     try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
       for (int k = 0; k < layers; k++) {
         act[k] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {b, width[k + 1]}, 'c');
         delta[k] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {b, width[k + 1]}, 'c');
         actRun[k] = FlatState.run(act[k]);
         deltaRun[k] = FlatState.run(delta[k]);
-        widest = Math.max(widest, width[k + 1]);
       }
     }
     heapA = new float[b * widest];
