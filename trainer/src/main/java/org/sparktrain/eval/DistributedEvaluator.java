@@ -12,6 +12,7 @@ import org.sparktrain.data.FeaturePipelineModel;
 import org.sparktrain.dl4j.BroadcastNetwork;
 import org.sparktrain.model.Losses;
 import org.sparktrain.strategy.DenseStackFit;
+import org.sparktrain.strategy.ValidationScorer;
 
 /**
  * Evaluates a network where the minibatches live: the network is broadcast ({@link
@@ -30,15 +31,13 @@ public final class DistributedEvaluator {
       JavaRDD<DataSet> batches,
       FeaturePipelineModel pipeline) {
     BroadcastNetwork network = BroadcastNetwork.of(sc, net);
-    String kind = pipeline.labelKind();
-    int outputs = pipeline.numOutputs();
     try {
       MetricsAccumulator total =
           batches
               .mapPartitions(
                   (Iterator<DataSet> it) ->
                       Collections.singletonList(
-                              score(it, network, pipeline, kind, outputs))
+                              it.hasNext() ? score(it, network.network(), pipeline) : empty(pipeline))
                           .iterator())
               .reduce(MetricsAccumulator::merge);
       return total.metrics();
@@ -47,17 +46,46 @@ public final class DistributedEvaluator {
     }
   }
 
-  private static MetricsAccumulator score(
-      Iterator<DataSet> batches,
-      BroadcastNetwork network,
-      FeaturePipelineModel pipeline,
-      String kind,
-      int outputs) {
-    MetricsAccumulator acc = new MetricsAccumulator(kind, outputs);
+  /** {@link #score} and {@link MetricsAccumulator#merge} for a strategy that validates along with its epochs. */
+  public static ValidationScorer scorer(FeaturePipelineModel pipeline) {
+    return new Scorer(pipeline);
+  }
+
+  private record Scorer(FeaturePipelineModel pipeline) implements ValidationScorer {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public java.io.Serializable score(Iterator<DataSet> batches, MultiLayerNetwork net) {
+      return DistributedEvaluator.score(batches, net, pipeline);
+    }
+
+    @Override
+    public Map<String, Object> metrics(java.util.List<java.io.Serializable> counters) {
+      MetricsAccumulator total = empty(pipeline);
+      for (java.io.Serializable c : counters) {
+        total = total.merge((MetricsAccumulator) c);
+      }
+      return total.metrics();
+    }
+  }
+
+  /** Counters of no minibatch, to merge others into. */
+  public static MetricsAccumulator empty(FeaturePipelineModel pipeline) {
+    return new MetricsAccumulator(pipeline.labelKind(), pipeline.numOutputs());
+  }
+
+  /**
+   * Scores {@code batches} with {@code net} where they are (in a task); {@link
+   * MetricsAccumulator#merge} the partitions' counters and take their {@link
+   * MetricsAccumulator#metrics}. Leaves the network's parameters as they are.
+   */
+  public static MetricsAccumulator score(
+      Iterator<DataSet> batches, MultiLayerNetwork net, FeaturePipelineModel pipeline) {
+    String kind = pipeline.labelKind();
+    MetricsAccumulator acc = empty(pipeline);
     if (!batches.hasNext()) {
       return acc;
     }
-    MultiLayerNetwork net = network.network();
     DenseStackFit dense = DenseStackFit.forInference(net);
     double regularization = dense != null ? net.calcRegularizationScore(true) : 0;
     boolean numeric = "numeric".equals(kind);

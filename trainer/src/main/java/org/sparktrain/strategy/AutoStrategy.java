@@ -28,6 +28,8 @@ final class AutoStrategy implements TrainingStrategy {
 
   private final StrategyContext ctx;
   private TrainingStrategy chosen;
+  private JavaRDD<DataSet> validation;
+  private ValidationScorer scorer;
   private StrategyAdvisor.Choice choice;
   /** Whether the choice came from this run's probe and has not been re-planned yet. */
   private boolean replan;
@@ -69,6 +71,9 @@ final class AutoStrategy implements TrainingStrategy {
           new SynchronousStrategy(
               StrategyContext.builder().sparkContext(ctx.sc).spec(resolved).network(ctx.network)
                   .exportDir(ctx.exportDir).build());
+      if (scorer != null) {
+        chosen.validateAlong(validation, scorer);
+      }
     }
     double loss = chosen.fitEpoch(train, epoch);
     if (replan) {
@@ -106,6 +111,20 @@ final class AutoStrategy implements TrainingStrategy {
     double predicted = fitting + (perWorker + k - 1) / k * (t.rounds() == 0 ? 0 : t.averagingSeconds() / t.rounds());
     choice = new StrategyAdvisor.Choice(choice.workers(), choice.threads(), k, predicted,
         choice.predictedAloneSeconds(), choice.reason() + "; then " + reason);
+  }
+
+  @Override
+  public void validateAlong(JavaRDD<DataSet> batches, ValidationScorer scorer) {
+    this.validation = batches;
+    this.scorer = scorer;
+    if (chosen != null) {
+      chosen.validateAlong(batches, scorer);
+    }
+  }
+
+  @Override
+  public java.util.Optional<EpochValidation> epochValidation() {
+    return chosen == null ? java.util.Optional.empty() : chosen.epochValidation();
   }
 
   @Override

@@ -90,6 +90,15 @@ final class SynchronousStrategy implements TrainingStrategy {
   private long collectedBytes;
   private int rounds;
   private EpochTiming lastEpoch;
+  /** Scores the validation minibatches after an epoch's last round in its stage; null for none. */
+  private ValidationScorer scorer;
+  private JavaRDD<DataSet> validationSource;
+  /** The validation minibatches, one partition per worker; null until the first epoch. */
+  private JavaRDD<DataSet> validationLayout;
+  private boolean validationLayoutCached;
+  /** The caller's cached validation RDD, to drop once a stage has filled the spread copy; null for none. */
+  private JavaRDD<DataSet> validationToDrop;
+  private java.util.Optional<EpochValidation> epochValidation = java.util.Optional.empty();
 
   /**
    * Where the last epoch's time went: rounds, wall seconds, mean fitting seconds per worker (reading
@@ -200,8 +209,22 @@ final class SynchronousStrategy implements TrainingStrategy {
   }
 
   @Override
+  public void validateAlong(JavaRDD<DataSet> batches, ValidationScorer scorer) {
+    dropValidationLayout();
+    this.validationSource = batches;
+    this.scorer = scorer;
+  }
+
+  @Override
+  public java.util.Optional<EpochValidation> epochValidation() {
+    return epochValidation;
+  }
+
+  @Override
   public double fitEpoch(JavaRDD<DataSet> train, int epoch) {
+    epochValidation = java.util.Optional.empty();
     ensureLayout(train);
+    ensureValidationLayout();
     long longest = 0;
     for (long n : partitionSizes) {
       longest = Math.max(longest, n);
@@ -250,13 +273,15 @@ final class SynchronousStrategy implements TrainingStrategy {
         "synchronous epoch {}: {} rounds in {} s ({}), of which fitting {} s per worker ({}{} s of it reading"
             + " minibatches), averaging {} ms per round (the all-reduce of {} MB, as the last worker to arrive saw it),"
             + " waiting for slower workers {} s per worker, workers' set-up (peers, state, network) {} s ({} of {}"
-            + " kept their state from the last epoch), start-up and the rest {} s{}",
+            + " kept their state from the last epoch), {}start-up and the rest {} s{}",
         epoch, epochRounds, fmt("%.2f", wall), out.mode, fmt("%.2f", out.fitSeconds),
         out.fitMax > 0 ? "from " + fmt("%.2f", out.fitMin) + " to " + fmt("%.2f", out.fitMax) + "; " : "", fmt("%.2f", out.readSeconds),
         fmt("%.1f", epochRounds == 0 ? 0 : out.averagingSeconds * 1e3 / epochRounds),
         fmt("%.1f", stateFloats() * 4 / 1e6), fmt("%.2f", out.waitSeconds), fmt("%.2f", out.setupSeconds),
         out.stateKept, workers,
-        fmt("%.2f", Math.max(0, wall - out.fitSeconds - out.averagingSeconds - out.waitSeconds - out.setupSeconds)),
+        epochValidation.map(v -> "validating " + fmt("%.2f", v.seconds()) + " s, ").orElse(""),
+        fmt("%.2f", Math.max(0, wall - out.fitSeconds - out.averagingSeconds - out.waitSeconds - out.setupSeconds
+            - epochValidation.map(EpochValidation::seconds).orElse(0.0))),
         out.launchSeconds < 0 ? "" : " (the driver's start state and broadcast " + fmt("%.2f", out.driverBeforeSeconds)
             + " s, launching the stage and its results' way back " + fmt("%.2f", out.launchSeconds)
             + " s, taking worker 0's state " + fmt("%.2f", out.driverAfterSeconds) + " s)");
@@ -414,9 +439,9 @@ final class SynchronousStrategy implements TrainingStrategy {
     }
     EpochTask task =
         new EpochTask(run, conf, bc, epoch, epochRounds, frequency, threads, ctx.spec.seed(), shuffleBuffer,
-            peerTimeoutMillis, token, kept, minibatchCount, nonFiniteCount);
+            peerTimeoutMillis, token, kept, minibatchCount, nonFiniteCount, validationLayout == null ? null : scorer);
     org.apache.spark.rdd.RDD<EpochResult> stage =
-        layout.rdd().barrier().mapPartitions(task, false, scala.reflect.ClassTag$.MODULE$.apply(EpochResult.class));
+        inputs().rdd().barrier().mapPartitions(task, false, scala.reflect.ClassTag$.MODULE$.apply(EpochResult.class));
     ctx.sc.setJobGroup(jobGroup, "synchronous epoch " + epoch + " (barrier stage, " + workers + " workers)", true);
     List<EpochResult> results;
     long t1 = System.nanoTime();
@@ -476,6 +501,19 @@ final class SynchronousStrategy implements TrainingStrategy {
     appliedToken = token;
     for (EpochResult r : results) {
       out.stateKept += r.stateKept ? 1 : 0;
+    }
+    if (task.scorer != null) {
+      List<Serializable> counters = new ArrayList<>();
+      long validating = 0;
+      for (EpochResult r : results.stream().sorted(java.util.Comparator.comparingInt(r -> r.rank)).toList()) {
+        counters.add(r.validation);
+        validating = Math.max(validating, r.validationNanos);
+      }
+      epochValidation = java.util.Optional.of(new EpochValidation(scorer.metrics(counters), validating / 1e9));
+      if (validationToDrop != null) {
+        validationToDrop.unpersist(false); // the spread copy is complete now
+        validationToDrop = null;
+      }
     }
     out.launchSeconds = Math.max(0, (t2 - t1 - longestTask) / 1e9);
     out.driverAfterSeconds = (System.nanoTime() - t2) / 1e9;
@@ -613,22 +651,7 @@ final class SynchronousStrategy implements TrainingStrategy {
       layout = train;
     } else {
       // A barrier stage needs every RDD of its stage to have its partitions: shuffle once.
-      int w = workers;
-      layout =
-          train
-              .mapPartitionsWithIndex(
-                  (Integer p, Iterator<DataSet> it) -> {
-                    List<scala.Tuple2<Long, DataSet>> keyed = new ArrayList<>();
-                    long i = 0;
-                    while (it.hasNext()) {
-                      keyed.add(new scala.Tuple2<>(((long) p << 32) | i++, it.next()));
-                    }
-                    return keyed.iterator();
-                  },
-                  false)
-              .mapToPair(t -> t)
-              .repartitionAndSortWithinPartitions(new RoundRobin(w))
-              .values();
+      layout = spread(train, workers);
       cache = cached.isValid() && !cached.equals(org.apache.spark.storage.StorageLevel.NONE());
       if (cache) {
         layout.persist(cached);
@@ -655,6 +678,70 @@ final class SynchronousStrategy implements TrainingStrategy {
       train.unpersist(false);
     }
   }
+
+  /** {@code rdd}'s minibatches spread over {@code w} partitions by one shuffle, in the same order every time. */
+  private static JavaRDD<DataSet> spread(JavaRDD<DataSet> rdd, int w) {
+    return rdd.mapPartitionsWithIndex(
+            (Integer p, Iterator<DataSet> it) -> {
+              List<scala.Tuple2<Long, DataSet>> keyed = new ArrayList<>();
+              long i = 0;
+              while (it.hasNext()) {
+                keyed.add(new scala.Tuple2<>(((long) p << 32) | i++, it.next()));
+              }
+              return keyed.iterator();
+            },
+            false)
+        .mapToPair(t -> t)
+        .repartitionAndSortWithinPartitions(new RoundRobin(w))
+        .values();
+  }
+
+  /**
+   * The validation minibatches with one partition per worker, for the barrier stage to score
+   * after its last round: the caller's RDD as it is when it has that many partitions and can
+   * join a barrier stage, else spread by one shuffle and, when the caller cached it, cached in its
+   * place (the first stage fills the copy, on the executors where the workers run, and the caller's
+   * copy is dropped after it).
+   */
+  private void ensureValidationLayout() {
+    if (validationSource == null || validationLayout != null) {
+      return;
+    }
+    if (validationSource.getNumPartitions() == workers && barrierSafe(validationSource.rdd(), workers)) {
+      validationLayout = validationSource;
+      return;
+    }
+    validationLayout = spread(validationSource, workers);
+    org.apache.spark.storage.StorageLevel cached = validationSource.getStorageLevel();
+    if (cached.isValid() && !cached.equals(org.apache.spark.storage.StorageLevel.NONE())) {
+      validationLayout.persist(cached);
+      validationLayoutCached = true;
+      validationToDrop = validationSource;
+    }
+  }
+
+  private void dropValidationLayout() {
+    if (validationLayoutCached) {
+      validationLayout.unpersist(false);
+      validationLayoutCached = false;
+    }
+    validationLayout = null;
+    validationToDrop = null;
+  }
+
+  /**
+   * What each task of the barrier stage reads: its training partition and, when the stage
+   * validates, its validation partition (zipped: the same task reads both, where the worker runs).
+   */
+  private JavaRDD<Inputs> inputs() {
+    if (validationLayout == null || scorer == null) {
+      return layout.mapPartitions(it -> Collections.singletonList(new Inputs(it, Collections.emptyIterator())).iterator(), true);
+    }
+    return layout.zipPartitions(validationLayout, (a, b) -> Collections.singletonList(new Inputs(a, b)).iterator());
+  }
+
+  /** A barrier task's training and validation minibatches; never leaves its task. */
+  private record Inputs(Iterator<DataSet> train, Iterator<DataSet> validation) {}
 
   private void dropCachedLayout() {
     if (layoutCached) {
@@ -738,6 +825,7 @@ final class SynchronousStrategy implements TrainingStrategy {
   @Override
   public void close() {
     dropCachedLayout();
+    dropValidationLayout();
     conf.destroy();
     // Local mode: the executors are this JVM. On a cluster a later run drops them (WorkerNetworks).
     WorkerNetworks.forget(run);
@@ -807,7 +895,7 @@ final class SynchronousStrategy implements TrainingStrategy {
    * timings.
    */
   private static final class EpochTask
-      extends scala.runtime.AbstractFunction1<scala.collection.Iterator<DataSet>, scala.collection.Iterator<EpochResult>>
+      extends scala.runtime.AbstractFunction1<scala.collection.Iterator<Inputs>, scala.collection.Iterator<EpochResult>>
       implements Serializable {
     private static final long serialVersionUID = 1L;
     private final String run;
@@ -826,10 +914,12 @@ final class SynchronousStrategy implements TrainingStrategy {
     private final long keptToken;
     private final LongAccumulator fittedCount;
     private final LongAccumulator nonFiniteCount;
+    /** Scores the worker's validation partition after the last round; null: no validation. */
+    final ValidationScorer scorer;
 
     EpochTask(String run, Broadcast<String> conf, Broadcast<RoundState> state, int epoch, int rounds, int frequency,
         int threads, long seed, int buffer, long timeoutMillis, long token, long keptToken, LongAccumulator fittedCount,
-        LongAccumulator nonFiniteCount) {
+        LongAccumulator nonFiniteCount, ValidationScorer scorer) {
       this.run = run;
       this.conf = conf;
       this.state = state;
@@ -844,10 +934,12 @@ final class SynchronousStrategy implements TrainingStrategy {
       this.keptToken = keptToken;
       this.fittedCount = fittedCount;
       this.nonFiniteCount = nonFiniteCount;
+      this.scorer = scorer;
     }
 
     @Override
-    public scala.collection.Iterator<EpochResult> apply(scala.collection.Iterator<DataSet> data) {
+    public scala.collection.Iterator<EpochResult> apply(scala.collection.Iterator<Inputs> data) {
+      Inputs in = data.next();
       BarrierTaskContext tc = BarrierTaskContext.get();
       int rank = tc.partitionId();
       String host = host(tc.getTaskInfos()[rank].address());
@@ -873,7 +965,7 @@ final class SynchronousStrategy implements TrainingStrategy {
             iteration = s.iteration;
           }
           Iterator<DataSet> order =
-              new ShuffleBuffer<>(scala.collection.JavaConverters.asJavaIterator(data), buffer,
+              new ShuffleBuffer<>(in.train(), buffer,
                   ShuffleBuffer.seed(seed, epoch, rank));
           Losses losses = new Losses();
           FlatState flatState = new FlatState();
@@ -913,6 +1005,12 @@ final class SynchronousStrategy implements TrainingStrategy {
           out.lossSum = losses.sum;
           out.lossCount = losses.count;
           out.nonFinite = losses.nonFinite;
+          if (scorer != null) {
+            // Every worker holds the epoch's final state now: score this worker's share with it.
+            long v0 = System.nanoTime();
+            out.validation = scorer.score(in.validation(), net);
+            out.validationNanos = System.nanoTime() - v0;
+          }
           if (rank == 0) {
             out.params = FlatState.toFloats(net.params());
             INDArray view = net.getUpdater(true).getStateViewArray();
@@ -956,6 +1054,9 @@ final class SynchronousStrategy implements TrainingStrategy {
     long readNanos;
     /** The task's whole run, from its start to its result. */
     long taskNanos;
+    /** The worker's validation counters ({@link ValidationScorer#score}); null without validation. */
+    Serializable validation;
+    long validationNanos;
     final long[] fitNanosPerRound;
     final long[] allReduceNanos;
 

@@ -41,6 +41,30 @@ public interface TrainingStrategy extends AutoCloseable {
     return java.util.Map.of();
   }
 
+  /**
+   * Asks the strategy to evaluate {@code batches} with each epoch's final network inside the
+   * epoch's own work, where its workers already hold that network (no job and no copy of the
+   * network for it). Called once, before the first epoch; a strategy that cannot do so ignores it,
+   * and {@link #epochValidation} then stays empty.
+   */
+  default void validateAlong(JavaRDD<DataSet> batches, ValidationScorer scorer) {}
+
+  /**
+   * The metrics of {@link #validateAlong}'s minibatches after the last {@link #fitEpoch}, when
+   * that epoch computed them; empty otherwise (the caller then evaluates them itself).
+   */
+  default java.util.Optional<EpochValidation> epochValidation() {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Validation metrics an epoch computed along with its training.
+   *
+   * @param metrics as {@code MetricsAccumulator.metrics()} gives them
+   * @param seconds of the epoch's wall time spent on them (the slowest worker's)
+   */
+  record EpochValidation(java.util.Map<String, Object> metrics, double seconds) {}
+
   /** The current network; its parameters are those after the last completed epoch. */
   MultiLayerNetwork network();
 

@@ -74,6 +74,10 @@ final class EpochLoop {
   Result run(TrainingStrategy strategy) {
     // Before the first epoch: a strategy that chooses on its first epoch reports its workers then.
     int workers = strategy.workers();
+    if (trigger.validates()) {
+      // A strategy whose workers hold each epoch's final network may score validation there.
+      strategy.validateAlong(validation, DistributedEvaluator.scorer(data.pipeline()));
+    }
     for (int epoch = trigger.firstEpoch(); trigger.runs(epoch); epoch++) {
       if (epoch(strategy, epoch).stop()) {
         break;
@@ -89,14 +93,16 @@ final class EpochLoop {
     phases.epoch(epoch, spec.training().epochs());
     long t0 = System.nanoTime();
     double fitted = fit(strategy, epoch);
-    double fitSeconds = (System.nanoTime() - t0) / 1e9;
+    Optional<TrainingStrategy.EpochValidation> along = strategy.epochValidation();
+    // Validation done along with the epoch's training counts as evaluation, not training.
+    double fitSeconds = (System.nanoTime() - t0) / 1e9 - along.map(TrainingStrategy.EpochValidation::seconds).orElse(0.0);
     double trainLoss = trainLoss(strategy, epoch, fitted);
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("epoch", epoch);
     // JSON has no NaN: a strategy that reports no loss writes null.
     line.put("train_loss", Double.isFinite(trainLoss) ? trainLoss : null);
     if (trigger.validates()) {
-      validate(strategy, epoch, line);
+      validate(strategy, epoch, line, along);
     }
     line.put("epoch_seconds", fitSeconds);
     line.put("samples_per_second", data.trainCount() / fitSeconds);
@@ -157,12 +163,19 @@ final class EpochLoop {
     return evaluated;
   }
 
-  /** Evaluates the validation split and adds its numbers to the epoch's line as {@code val_*}. */
-  private void validate(TrainingStrategy strategy, int epoch, Map<String, Object> line) {
+  /**
+   * Evaluates the validation split (unless the strategy did along with the epoch) and adds its
+   * numbers to the epoch's line as {@code val_*}.
+   */
+  private void validate(
+      TrainingStrategy strategy, int epoch, Map<String, Object> line, Optional<TrainingStrategy.EpochValidation> along) {
     lastValidation =
         phases.run(
             "Validate",
-            () -> DistributedEvaluator.evaluate(sc, strategy.network(), validation, data.pipeline()));
+            () ->
+                along.isPresent()
+                    ? along.get().metrics()
+                    : DistributedEvaluator.evaluate(sc, strategy.network(), validation, data.pipeline()));
     Optional<String> diverged = trigger.validationDivergence(lastValidation);
     if (diverged.isPresent()) {
       throw diverged(strategy, epoch, diverged.get());
