@@ -707,8 +707,10 @@ final class SynchronousStrategy implements TrainingStrategy {
     if (validationSource == null || validationLayout != null) {
       return;
     }
-    if (validationSource.getNumPartitions() == workers && barrierSafe(validationSource.rdd(), workers)) {
+    int parts = validationSource.getNumPartitions();
+    if (parts == workers && barrierSafe(validationSource.rdd(), workers)) {
       validationLayout = validationSource;
+      LOG.info("synchronous: each worker validates its partition of the validation data after its epoch's last round");
       return;
     }
     validationLayout = spread(validationSource, workers);
@@ -718,6 +720,8 @@ final class SynchronousStrategy implements TrainingStrategy {
       validationLayoutCached = true;
       validationToDrop = validationSource;
     }
+    LOG.info("synchronous: each worker validates its share of the validation data after its epoch's last round (spread from"
+        + " {} partitions by one shuffle{})", parts, validationLayoutCached ? ", cached at " + cached.description() + " in place of the caller's copy" : "");
   }
 
   private void dropValidationLayout() {

@@ -18,6 +18,11 @@ import org.nd4j.linalg.dataset.DataSet;
  * rm -f go; run mlp 15 go &amp; sleep 25; touch go; wait                        # alone
  * rm -f go; run mlp 15 go &amp; run mlp 15 go &amp; sleep 40; touch go; wait       # two at once
  * </pre>
+ *
+ * <p>Besides {@code mlp} and {@code lenet}, three kinds of work that isolate what the two vCPUs
+ * share: {@code spin} (arithmetic in registers, no memory: what the cores themselves give),
+ * {@code sgemm} (1024^3 float products through ND4J's BLAS, cache-blocked: compute-bound) and
+ * {@code stream} (sums over a 64 MB array: memory bandwidth). Each prints its rate.
  */
 public final class ContentionProfile {
   private ContentionProfile() {}
@@ -26,6 +31,10 @@ public final class ContentionProfile {
     String which = args[0];
     double seconds = Double.parseDouble(args[1]);
     Path go = Path.of(args[2]);
+    if (which.equals("spin") || which.equals("sgemm") || which.equals("stream")) {
+      kernel(which, seconds, go);
+      return;
+    }
     boolean mlp = which.equals("mlp");
     MultiLayerNetwork net = WorkerNetworks.build((mlp ? WorkerFitProfile.mlp() : WorkerFitProfile.lenet()).toJson());
     net.init();
@@ -43,5 +52,91 @@ public final class ContentionProfile {
       net.fit(data[n++ % data.length]);
     }
     System.out.printf("RESULT %s %.3f ms per minibatch over %d%n", which, (System.nanoTime() - t0) / 1e6 / n, n);
+  }
+
+  private static volatile double sink;
+
+  /** Repeats one step of a kernel for {@code seconds} after a warm-up and prints its rate. */
+  private static void kernel(String which, double seconds, Path go) throws Exception {
+    org.nd4j.linalg.api.ndarray.INDArray a = null;
+    org.nd4j.linalg.api.ndarray.INDArray b = null;
+    org.nd4j.linalg.api.ndarray.INDArray c = null;
+    float[] big = null;
+    double unitsPerStep;
+    String unit;
+    switch (which) {
+      case "sgemm" -> {
+        a = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1024, 1024);
+        b = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1024, 1024);
+        c = org.nd4j.linalg.factory.Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1024, 1024);
+        unitsPerStep = 2.0 * 1024 * 1024 * 1024 / 1e9;
+        unit = "GFLOP/s";
+      }
+      case "stream" -> {
+        big = new float[16 << 20];
+        java.util.Arrays.fill(big, 1f);
+        unitsPerStep = 4.0 * big.length / 1e9;
+        unit = "GB/s";
+      }
+      default -> {
+        unitsPerStep = 4.0 * SPIN / 1e9;
+        unit = "G multiply-adds/s";
+      }
+    }
+    for (int i = 0; i < 20; i++) {
+      step(which, a, b, c, big);
+    }
+    while (!Files.exists(go)) {
+      Thread.sleep(5);
+    }
+    long t0 = System.nanoTime();
+    long end = t0 + (long) (seconds * 1e9);
+    int n = 0;
+    while (System.nanoTime() < end) {
+      step(which, a, b, c, big);
+      n++;
+    }
+    double s = (System.nanoTime() - t0) / 1e9;
+    System.out.printf("RESULT %s %.2f %s over %d steps%n", which, n * unitsPerStep / s, unit, n);
+  }
+
+  private static final int SPIN = 50_000_000;
+
+  private static void step(
+      String which,
+      org.nd4j.linalg.api.ndarray.INDArray a,
+      org.nd4j.linalg.api.ndarray.INDArray b,
+      org.nd4j.linalg.api.ndarray.INDArray c,
+      float[] big) {
+    switch (which) {
+      case "sgemm" -> org.nd4j.linalg.factory.Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+      case "stream" -> {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        for (int i = 0; i < big.length; i += 4) {
+          s0 += big[i];
+          s1 += big[i + 1];
+          s2 += big[i + 2];
+          s3 += big[i + 3];
+        }
+        sink = s0 + s1 + s2 + s3;
+      }
+      default -> {
+        // Four independent chains of multiply-adds in registers: no memory traffic at all.
+        double x0 = 1;
+        double x1 = 1.1;
+        double x2 = 1.2;
+        double x3 = 1.3;
+        for (int i = 0; i < SPIN; i++) {
+          x0 = x0 * 0.999999 + 1e-6;
+          x1 = x1 * 0.999999 + 1e-6;
+          x2 = x2 * 0.999999 + 1e-6;
+          x3 = x3 * 0.999999 + 1e-6;
+        }
+        sink = x0 + x1 + x2 + x3;
+      }
+    }
   }
 }
