@@ -95,7 +95,11 @@ final class EpochLoop {
     double fitted = fit(strategy, epoch);
     Optional<TrainingStrategy.EpochValidation> along = strategy.epochValidation();
     // Validation done along with the epoch's training counts as evaluation, not training.
-    double fitSeconds = (System.nanoTime() - t0) / 1e9 - along.map(TrainingStrategy.EpochValidation::seconds).orElse(0.0);
+    double alongSeconds = along.map(TrainingStrategy.EpochValidation::seconds).orElse(0.0);
+    double fitSeconds = (System.nanoTime() - t0) / 1e9 - alongSeconds;
+    if (along.isPresent()) {
+      phases.move("Train", "Validate", alongSeconds);
+    }
     double trainLoss = trainLoss(strategy, epoch, fitted);
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("epoch", epoch);

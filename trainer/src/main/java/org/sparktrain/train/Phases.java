@@ -48,6 +48,15 @@ final class Phases {
     return result;
   }
 
+  /**
+   * Counts {@code s} seconds of what ran as phase {@code from} as phase {@code to} instead (work a
+   * strategy did for another phase inside its own, such as validation in the training stage).
+   */
+  void move(String from, String to, double s) {
+    seconds.merge(from, -s, Double::sum);
+    seconds.merge(to, s, Double::sum);
+  }
+
   Map<String, Double> seconds() {
     return seconds;
   }
