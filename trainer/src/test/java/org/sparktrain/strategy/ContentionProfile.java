@@ -42,6 +42,16 @@ public final class ContentionProfile {
     for (int i = 0; i < (mlp ? 300 : 40); i++) {
       net.fit(data[i % data.length]);
     }
+    int[] i = {0};
+    Timed t = timed(go, seconds, () -> net.fit(data[i[0]++ % data.length]));
+    System.out.printf("RESULT %s %.3f ms per minibatch over %d%n", which, t.seconds * 1e3 / t.steps, t.steps);
+  }
+
+  /** Steps done and their seconds. */
+  private record Timed(int steps, double seconds) {}
+
+  /** Waits for {@code go} to appear, then repeats {@code step} for {@code seconds}. */
+  private static Timed timed(Path go, double seconds, Runnable step) throws InterruptedException {
     while (!Files.exists(go)) {
       Thread.sleep(5);
     }
@@ -49,9 +59,10 @@ public final class ContentionProfile {
     long end = t0 + (long) (seconds * 1e9);
     int n = 0;
     while (System.nanoTime() < end) {
-      net.fit(data[n++ % data.length]);
+      step.run();
+      n++;
     }
-    System.out.printf("RESULT %s %.3f ms per minibatch over %d%n", which, (System.nanoTime() - t0) / 1e6 / n, n);
+    return new Timed(n, (System.nanoTime() - t0) / 1e9);
   }
 
   private static volatile double sink;
@@ -86,18 +97,12 @@ public final class ContentionProfile {
     for (int i = 0; i < 20; i++) {
       step(which, a, b, c, big);
     }
-    while (!Files.exists(go)) {
-      Thread.sleep(5);
-    }
-    long t0 = System.nanoTime();
-    long end = t0 + (long) (seconds * 1e9);
-    int n = 0;
-    while (System.nanoTime() < end) {
-      step(which, a, b, c, big);
-      n++;
-    }
-    double s = (System.nanoTime() - t0) / 1e9;
-    System.out.printf("RESULT %s %.2f %s over %d steps%n", which, n * unitsPerStep / s, unit, n);
+    org.nd4j.linalg.api.ndarray.INDArray fa = a;
+    org.nd4j.linalg.api.ndarray.INDArray fb = b;
+    org.nd4j.linalg.api.ndarray.INDArray fc = c;
+    float[] fbig = big;
+    Timed t = timed(go, seconds, () -> step(which, fa, fb, fc, fbig));
+    System.out.printf("RESULT %s %.2f %s over %d steps%n", which, t.steps * unitsPerStep / t.seconds, unit, t.steps);
   }
 
   private static final int SPIN = 50_000_000;
