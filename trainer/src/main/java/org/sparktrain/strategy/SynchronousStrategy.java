@@ -738,7 +738,7 @@ final class SynchronousStrategy implements TrainingStrategy {
    * validates, its validation partition (zipped: the same task reads both, where the worker runs).
    */
   private JavaRDD<Inputs> inputs() {
-    if (validationLayout == null || scorer == null) {
+    if (validationLayout == null) {
       return layout.mapPartitions(it -> Collections.singletonList(new Inputs(it, Collections.emptyIterator())).iterator(), true);
     }
     return layout.zipPartitions(validationLayout, (a, b) -> Collections.singletonList(new Inputs(a, b)).iterator());
