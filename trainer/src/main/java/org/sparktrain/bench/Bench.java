@@ -50,7 +50,20 @@ public final class Bench {
       int averagingFrequency, // for averaging
       int synchronousFrequency,
       int workers, // 0: Spark's default parallelism
-      String command) {}
+      String command,
+      List<Integer> scaling, // worker counts for synchronous in place of the systems; empty: the systems
+      int warmUp) { // scaling: epochs of each run left out of its means
+
+    /** The systems side by side, as before scaling runs existed. */
+    public Options(String suite, int epochs, List<String> systems, double target, double mllibSeconds, int mllibChunk,
+        int averagingFrequency, int synchronousFrequency, int workers, String command) {
+      this(suite, epochs, systems, target, mllibSeconds, mllibChunk, averagingFrequency, synchronousFrequency, workers,
+          command, List.of(), 0);
+    }
+  }
+
+  /** One system of the run, with the workers its strategy gets (0: Spark's default parallelism). */
+  private record Entry(String system, int workers) {}
 
   private final SparkSession spark;
   private final JavaSparkContext sc;
@@ -90,8 +103,15 @@ public final class Bench {
 
     List<SystemResult> results = new ArrayList<>();
     SystemResult single = null;
+    List<Entry> entries = new ArrayList<>();
+    if (options.scaling().isEmpty()) {
+      options.systems().forEach(system -> entries.add(new Entry(system, options.workers())));
+    } else {
+      options.scaling().forEach(n -> entries.add(new Entry("synchronous", n)));
+    }
     try {
-      for (String system : options.systems()) {
+      for (Entry entry : entries) {
+        String system = entry.system();
         NativeThreads.set(defaultThreads);
         System.gc();
         Traffic.drain(sc.sc());
@@ -102,7 +122,7 @@ public final class Bench {
           r = switch (system) {
             case "single" -> single(train, validation, test, data, initial.clone());
             case "mllib" -> MllibBench.run(spark, spec, data, mllibBudget(results), options.mllibChunk(), options.target());
-            default -> strategy(system, train, validation, test, data, initial.clone());
+            default -> strategy(system, entry.workers(), train, validation, test, data, initial.clone());
           };
           r.peakHeap = memory.peakHeap();
           r.peakOffHeap = memory.peakOffHeap();
@@ -170,6 +190,16 @@ public final class Bench {
       systems.add(r.toMap(single, sgemm));
     }
     out.put("systems", systems);
+    if (!options.scaling().isEmpty() && !results.isEmpty()) {
+      List<ScalingFit.Run> runs = new ArrayList<>();
+      double stateBytes = 0;
+      for (SystemResult r : results) {
+        runs.add(new ScalingFit.Run(((Number) r.settings.get("workers")).intValue(), options.synchronousFrequency(),
+            r.epochSeconds, r.breakdown));
+        stateBytes = r.breakdown.isEmpty() ? stateBytes : r.breakdown.get(0).getOrDefault("state_bytes", stateBytes);
+      }
+      out.put("scaling", ScalingFit.fit(runs, minibatches, stateBytes, options.warmUp()));
+    }
     Files.writeString(dir.resolve("bench.json"), Json.write(out));
     Files.writeString(dir.resolve("bench.md"), BenchTable.markdown(out));
     return out;
@@ -220,9 +250,9 @@ public final class Bench {
   }
 
   private SystemResult strategy(
-      String type, JavaRDD<DataSet> train, JavaRDD<DataSet> validation, JavaRDD<DataSet> test,
+      String type, int workers, JavaRDD<DataSet> train, JavaRDD<DataSet> validation, JavaRDD<DataSet> test,
       PreparedData data, MultiLayerNetwork net) throws java.io.IOException {
-    JobSpec s = withStrategy(type);
+    JobSpec s = withStrategy(type, workers);
     Path export = Files.createTempDirectory("sparktrain-bench-export");
     SystemResult r;
     try (TrainingStrategy strategy =
@@ -230,7 +260,7 @@ public final class Bench {
             StrategyContext.builder().sparkContext(sc).spec(s).network(net)
                 .exportDir(export.toUri().toString()).build())) {
       StrategySpec st = s.strategy();
-      r = new SystemResult(type);
+      r = new SystemResult(options.scaling().isEmpty() ? type : type + ", " + strategy.workers() + " workers");
       r.settings.put("workers", strategy.workers());
       switch (type) {
         case "averaging" -> {
@@ -249,6 +279,7 @@ public final class Bench {
         strategy.fitEpoch(train, e);
         double seconds = (System.nanoTime() - t0) / 1e9;
         double cpu = (cpuNanos() - c0) / 1e9;
+        r.breakdown.add(strategy.epochBreakdown());
         r.epoch(seconds, cpu, 1, measure(strategy.network(), validation, data), options.target());
         LOG.info("{} epoch {}: {} s", type, e, String.format(Locale.ROOT, "%.2f", seconds));
       }
@@ -256,7 +287,9 @@ public final class Bench {
         r.settings.put("chose", strategy.name());
       }
       r.settings.put("workers", strategy.workers());
-      r.settings.put("native_threads", NativeThreads.current());
+      // the workers' own threads where the strategy says (on a cluster they are the executors'), else this JVM's
+      Double workerThreads = strategy.epochBreakdown().get("native_threads_per_worker");
+      r.settings.put("native_threads", workerThreads != null ? workerThreads.intValue() : NativeThreads.current());
       r.testMetric = measure(strategy.network(), test, data);
     } finally {
       sc.setJobDescription(null);
@@ -264,12 +297,12 @@ public final class Bench {
     return r;
   }
 
-  /** The bench job with strategy.type and the bench's knobs for it. */
-  private JobSpec withStrategy(String type) {
+  /** The bench job with strategy.type, its workers and the bench's knobs for it. */
+  private JobSpec withStrategy(String type, int workers) {
     StrategySpec s = spec.strategy();
     int frequency = "synchronous".equals(type) ? options.synchronousFrequency() : options.averagingFrequency();
     StrategySpec t =
-        new StrategySpec(type, options.workers(), s.batchSizePerWorker(), frequency, s.threadsPerWorker(),
+        new StrategySpec(type, workers, s.batchSizePerWorker(), frequency, s.threadsPerWorker(),
             s.prefetch(), s.approach(), s.exportDir(), s.threshold(), s.port(), s.networkMask());
     return new JobSpec(spec.name(), spec.seed(), spec.data(), spec.model(), spec.training(), t,
         spec.output(), spec.checkpoint(), spec.earlyStopping());

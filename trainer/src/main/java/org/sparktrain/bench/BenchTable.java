@@ -44,6 +44,9 @@ final class BenchTable {
       }
     }
     sb.append("\n");
+    if (bench.get("scaling") instanceof Map<?, ?> scaling) {
+      sb.append(ScalingFit.markdown((Map<String, Object>) scaling));
+    }
     return sb.toString();
   }
 

@@ -18,6 +18,8 @@ final class SystemResult {
   final List<Double> cpuSeconds = new ArrayList<>();
   /** Passes over the training split behind each entry of epochSeconds (MLlib: L-BFGS iterations). */
   final List<Integer> passes = new ArrayList<>();
+  /** Per entry of epochSeconds, where the strategy says the epoch's time went (empty: it does not say). */
+  final List<Map<String, Double>> breakdown = new ArrayList<>();
   long trainExamples;
   long parameters;
   double testMetric = Double.NaN;
@@ -134,6 +136,9 @@ final class SystemResult {
     m.put("epoch_seconds_each", epochSeconds);
     m.put("val_" + metric + "_each", valMetric);
     m.put("total_train_seconds", totalTrainSeconds());
+    if (breakdown.stream().anyMatch(b -> !b.isEmpty())) {
+      m.put("epoch_breakdown_each", breakdown);
+    }
     m.put("settings", settings);
     if (!note.isEmpty()) {
       m.put("note", note);

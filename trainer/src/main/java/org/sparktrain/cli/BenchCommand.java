@@ -83,6 +83,16 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--set", paramLabel = "PATH=VALUE", description = "Override a field of the suite's job file. Repeatable.")
   List<String> overrides = new ArrayList<>();
 
+  @Option(names = "--scaling", split = ",", paramLabel = "N",
+      description = "In place of the systems: synchronous (every --synchronous-frequency minibatches) with each of these"
+          + " worker counts, one after another in this application (e.g. 1,2,3 on a cluster master), and the cost model"
+          + " fitted to them and extrapolated to 8, 32 and 128 workers. The first count is the base of the efficiency.")
+  List<Integer> scaling = new ArrayList<>();
+
+  @Option(names = "--warm-up", paramLabel = "EPOCHS", defaultValue = "-1",
+      description = "--scaling: epochs of each run left out of its means while the JVMs compile (default: half of --epochs).")
+  int warmUp;
+
   @Override
   public Integer call() throws Exception {
     common.applyLogging();
@@ -102,6 +112,9 @@ final class BenchCommand implements Callable<Integer> {
       throw new ParameterException(command.commandLine(),
           "expected --epochs >= 1, --limit >= 0, 0 < --target <= 1, frequencies >= 1, --workers >= 0,"
               + " --mllib-seconds >= 0 and --mllib-chunk >= 1");
+    }
+    if (!scaling.isEmpty()) {
+      checkScaling();
     }
     Path jobFile = Path.of(job);
     if (!Files.exists(jobFile)) {
@@ -124,7 +137,7 @@ final class BenchCommand implements Callable<Integer> {
           "suite " + suite + " reads " + spec.data().path() + ", which does not exist; " + fetch
               + ", or point --set data.path=... at a copy")));
     }
-    if (!inProcess) {
+    if (!inProcess && scaling.isEmpty()) {
       return separateJvms(jobFile);
     }
     String line = "java -jar trainer/target/trainer.jar " + String.join(" ", command.commandLine().getParseResult().originalArgs());
@@ -132,12 +145,34 @@ final class BenchCommand implements Callable<Integer> {
     try {
       new Bench(spark, spec,
               new Bench.Options(suite, epochs, List.copyOf(systems), target, mllibSeconds, mllibChunk,
-                  averagingFrequency, synchronousFrequency, workers, line))
+                  averagingFrequency, synchronousFrequency, workers, line, List.copyOf(scaling),
+                  warmUp >= 0 ? warmUp : epochs / 2))
           .run(output);
       command.commandLine().getOut().println(Files.readString(output.resolve("bench.md")));
       return ExitCodes.OK;
     } finally {
       spark.stop();
+    }
+  }
+
+  /** --scaling runs synchronous alone, in this application, with its own worker counts. */
+  private void checkScaling() {
+    boolean systemsGiven = command.commandLine().getParseResult().hasMatchedOption("--systems");
+    if (systemsGiven && !systems.equals(List.of("synchronous"))) {
+      throw new ParameterException(command.commandLine(),
+          "--scaling runs the synchronous strategy at each worker count; drop --systems " + String.join(",", systems));
+    }
+    if (workers > 0) {
+      throw new ParameterException(command.commandLine(),
+          "--scaling " + scaling + " gives the worker counts; drop --workers " + workers);
+    }
+    if (scaling.stream().anyMatch(n -> n == null || n < 1) || scaling.stream().distinct().count() != scaling.size()) {
+      throw new ParameterException(command.commandLine(),
+          "--scaling expects distinct worker counts of at least 1, e.g. 1,2,3; got " + scaling);
+    }
+    if (warmUp >= epochs) {
+      throw new ParameterException(command.commandLine(),
+          "--warm-up " + warmUp + " leaves none of the " + epochs + " epochs to measure; expected fewer than --epochs");
     }
   }
 

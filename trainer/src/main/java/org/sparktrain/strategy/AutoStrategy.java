@@ -123,6 +123,11 @@ final class AutoStrategy implements TrainingStrategy {
   }
 
   @Override
+  public java.util.Map<String, Double> epochBreakdown() {
+    return chosen == null ? java.util.Map.of() : chosen.epochBreakdown();
+  }
+
+  @Override
   public java.util.Optional<EpochValidation> epochValidation() {
     return chosen == null ? java.util.Optional.empty() : chosen.epochValidation();
   }

@@ -156,7 +156,16 @@ public final class StrategyAdvisor {
     if (perWorker <= 0 || rounds <= 0 || !(fitSeconds > 0) || !(averagingSeconds >= 0)) {
       return -1;
     }
-    int k = cheapFrequency(perWorker, fitSeconds / perWorker, averagingSeconds / rounds);
+    return frequency(perWorker, fitSeconds / perWorker, averagingSeconds / rounds);
+  }
+
+  /**
+   * The averaging frequency auto picks for {@code perWorker} minibatches of {@code
+   * secondsPerMinibatch} and rounds of {@code roundSeconds}: the smallest cheap enough one, else the
+   * least frequent allowed.
+   */
+  public static int frequency(long perWorker, double secondsPerMinibatch, double roundSeconds) {
+    int k = cheapFrequency(perWorker, secondsPerMinibatch, roundSeconds);
     return k > 0 ? k : leastFrequent(perWorker);
   }
 

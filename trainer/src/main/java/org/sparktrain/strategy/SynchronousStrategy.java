@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -102,15 +103,36 @@ final class SynchronousStrategy implements TrainingStrategy {
 
   /**
    * Where the last epoch's time went: rounds, wall seconds, mean fitting seconds per worker (reading
-   * included) and of them reading minibatches, the most minibatches a worker had, and the averaging
-   * seconds over all rounds.
+   * included) and of them reading minibatches, the most minibatches a worker had, the averaging
+   * seconds over all rounds, and per worker the seconds waiting for slower ones and setting up.
    */
   record EpochTiming(
-      int rounds, double wallSeconds, double fitSeconds, double readSeconds, long minibatchesPerWorker, double averagingSeconds) {}
+      int rounds, double wallSeconds, double fitSeconds, double readSeconds, long minibatchesPerWorker, double averagingSeconds,
+      double waitSeconds, double setupSeconds) {}
 
   /** The last epoch's timing; null before the first. */
   EpochTiming lastEpoch() {
     return lastEpoch;
+  }
+
+  @Override
+  public Map<String, Double> epochBreakdown() {
+    EpochTiming t = lastEpoch;
+    if (t == null) {
+      return Map.of();
+    }
+    Map<String, Double> m = new java.util.LinkedHashMap<>();
+    m.put("wall", t.wallSeconds());
+    m.put("fitting", t.fitSeconds());
+    m.put("minibatches_per_worker", (double) t.minibatchesPerWorker());
+    m.put("rounds", (double) t.rounds());
+    m.put("averaging", t.averagingSeconds());
+    m.put("waiting", t.waitSeconds());
+    m.put("setup", t.setupSeconds());
+    m.put("validating", epochValidation.map(EpochValidation::seconds).orElse(0.0));
+    m.put("state_bytes", (double) stateFloats() * 4);
+    m.put("native_threads_per_worker", (double) threads);
+    return m;
   }
 
   /** Averages every {@code k} minibatches from the next epoch on (several workers only). */
@@ -268,7 +290,8 @@ final class SynchronousStrategy implements TrainingStrategy {
     }
     rounds += epochRounds;
     double wall = (System.nanoTime() - t0) / 1e9;
-    lastEpoch = new EpochTiming(epochRounds, wall, out.fitSeconds, out.readSeconds, longest, out.averagingSeconds);
+    lastEpoch = new EpochTiming(epochRounds, wall, out.fitSeconds, out.readSeconds, longest, out.averagingSeconds,
+        out.waitSeconds, out.setupSeconds);
     LOG.info(
         "synchronous epoch {}: {} rounds in {} s ({}), of which fitting {} s per worker ({}{} s of it reading"
             + " minibatches), averaging {} ms per round (the all-reduce of {} MB, as the last worker to arrive saw it),"

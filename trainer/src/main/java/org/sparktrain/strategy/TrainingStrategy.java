@@ -65,6 +65,19 @@ public interface TrainingStrategy extends AutoCloseable {
    */
   record EpochValidation(java.util.Map<String, Object> metrics, double seconds) {}
 
+  /**
+   * Where the last epoch's wall time went, as the strategy measured it, in seconds unless named
+   * otherwise; empty when the strategy keeps no such figures. {@code synchronous} (and {@code auto}
+   * running it) gives {@code wall}, {@code fitting} (per worker, reading included),
+   * {@code minibatches_per_worker} (the most a worker had), {@code rounds}, {@code averaging} (the
+   * rounds' all-reduces), {@code waiting} (per worker, for slower ones), {@code setup},
+   * {@code validating} (see {@link #validateAlong}), {@code state_bytes} (parameters and updater
+   * state) and {@code native_threads_per_worker}.
+   */
+  default java.util.Map<String, Double> epochBreakdown() {
+    return java.util.Map.of();
+  }
+
   /** The current network; its parameters are those after the last completed epoch. */
   MultiLayerNetwork network();
 

@@ -88,6 +88,52 @@ class BenchIT {
     assertTrue(md.contains("| system |") && md.contains("single") && md.contains("mllib"), md);
   }
 
+  /**
+   * --scaling: synchronous at 1 and 2 workers in one application, each epoch split by the strategy,
+   * the cost model fitted to them and its predictions, in bench.json and bench.md.
+   */
+  @Test
+  void scalingRunsEachWorkerCountAndFitsTheModel() throws Exception {
+    Path out = tmp.resolve("scaling");
+    List<String> args = new ArrayList<>(List.of(
+        "bench", "--suite", "mnist-mlp", "--output", out.toString(), "--epochs", "3", "--limit", "300",
+        "--scaling", "1,2", "--synchronous-frequency", "2", "--target", "0.5", "--master", "local[2]"));
+    if (!Files.exists(TestJobs.repoRoot().resolve("data/mnist/train-images-idx3-ubyte"))) {
+      args.addAll(List.of("--set", "data.path=" + syntheticMnist(tmp.resolve("mnist")).toUri()));
+    }
+    TrainerProcess p = TrainerProcess.start(tmp.resolve("logs"), List.of(), args, Map.of());
+    assertEquals(0, p.waitFor(), p.stderr());
+
+    JsonNode bench = Json.mapper().readTree(out.resolve("bench.json").toFile());
+    JsonNode systems = bench.get("systems");
+    assertEquals(2, systems.size(), systems.toString());
+    assertEquals("synchronous, 1 workers", systems.get(0).get("name").asText());
+    assertEquals("synchronous, 2 workers", systems.get(1).get("name").asText());
+    for (JsonNode s : systems) {
+      assertEquals(3, s.get("epoch_breakdown_each").size(), s.toString());
+      assertTrue(s.get("test_accuracy").asDouble() > 0.3, s.toString());
+    }
+    JsonNode scaling = bench.get("scaling");
+    assertEquals(1, scaling.get("warm_up_epochs").asInt(), "half of 3 epochs");
+    JsonNode runs = scaling.get("runs");
+    assertEquals(2, runs.size());
+    assertEquals("2-3", runs.get(0).get("epochs_averaged").asText());
+    assertEquals(1.0, runs.get(0).get("efficiency").asDouble(), 1e-12);
+    JsonNode two = runs.get(1);
+    long perWorker = two.get("minibatches_per_worker").asLong();
+    long all = bench.get("minibatches_per_epoch").asLong();
+    assertEquals((all + 1) / 2, perWorker, two.toString());
+    assertEquals((perWorker + 1) / 2, two.get("rounds").asLong(), "averaging every 2: " + two);
+    assertTrue(two.get("round_seconds").asDouble() > 0, two.toString());
+    assertTrue(two.get("efficiency").asDouble() > 0 && two.get("efficiency").asDouble() < 2, two.toString());
+    assertTrue(two.get("seconds_per_minibatch").asDouble() > 0, two.toString());
+    JsonNode model = scaling.get("model");
+    assertTrue(model.get("state_bytes").asDouble() > 4 * bench.get("parameters").asDouble(), "parameters and Adam's state: " + model);
+    assertEquals(6, model.get("predictions").size(), model.toString());
+    String md = Files.readString(out.resolve("bench.md"));
+    assertTrue(md.contains("## Scaling: synchronous at 2 worker counts") && md.contains("| 10x | 128 |"), md);
+  }
+
   /** IDX files of 600 training and 600 test images: each class a bright block in its own place. */
   static Path syntheticMnist(Path dir) throws IOException {
     Files.createDirectories(dir);
