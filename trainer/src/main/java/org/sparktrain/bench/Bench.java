@@ -107,7 +107,8 @@ public final class Bench {
     if (options.scaling().isEmpty()) {
       options.systems().forEach(system -> entries.add(new Entry(system, options.workers())));
     } else {
-      options.scaling().forEach(n -> entries.add(new Entry("synchronous", n)));
+      String system = options.systems().size() == 1 ? options.systems().get(0) : "synchronous";
+      options.scaling().forEach(n -> entries.add(new Entry(system, n)));
     }
     try {
       for (Entry entry : entries) {
@@ -194,11 +195,14 @@ public final class Bench {
       List<ScalingFit.Run> runs = new ArrayList<>();
       double stateBytes = 0;
       for (SystemResult r : results) {
-        runs.add(new ScalingFit.Run(((Number) r.settings.get("workers")).intValue(), options.synchronousFrequency(),
+        runs.add(new ScalingFit.Run(((Number) r.settings.get("workers")).intValue(),
+            ((Number) r.settings.getOrDefault("averaging_frequency", options.synchronousFrequency())).intValue(),
             r.epochSeconds, r.breakdown));
         stateBytes = r.breakdown.isEmpty() ? stateBytes : r.breakdown.get(0).getOrDefault("state_bytes", stateBytes);
       }
-      out.put("scaling", ScalingFit.fit(runs, minibatches, stateBytes, options.warmUp()));
+      Map<String, Object> scaling = ScalingFit.fit(runs, minibatches, stateBytes, options.warmUp());
+      scaling.put("system", options.systems().size() == 1 ? options.systems().get(0) : "synchronous");
+      out.put("scaling", scaling);
     }
     Files.writeString(dir.resolve("bench.json"), Json.write(out));
     Files.writeString(dir.resolve("bench.md"), BenchTable.markdown(out));
@@ -286,6 +290,7 @@ public final class Bench {
       if (!strategy.name().equals(type)) {
         r.settings.put("chose", strategy.name());
       }
+      r.settings.putAll(strategy.chosenSettings()); // auto: its workers, threads and frequency after re-planning
       r.settings.put("workers", strategy.workers());
       // the workers' own threads where the strategy says (on a cluster they are the executors'), else this JVM's
       Double workerThreads = strategy.epochBreakdown().get("native_threads_per_worker");

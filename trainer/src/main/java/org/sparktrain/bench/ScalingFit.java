@@ -212,7 +212,8 @@ final class ScalingFit {
   static String markdown(Map<String, Object> scaling) {
     StringBuilder sb = new StringBuilder();
     List<Map<String, Object>> runs = (List<Map<String, Object>>) scaling.get("runs");
-    sb.append("\n## Scaling: synchronous at ").append(runs.size()).append(" worker counts\n\n");
+    sb.append("\n## Scaling: ").append(scaling.getOrDefault("system", "synchronous")).append(" at ").append(runs.size())
+        .append(" worker counts\n\n");
     sb.append("Means over each run's epochs after the first ").append(scaling.get("warm_up_epochs"))
         .append(" (the JVMs' warm-up); speed-up and efficiency against the first row.\n\n");
     sb.append("| workers | K | epochs | s/epoch (fastest-slowest) | speed-up | efficiency | minibatches per worker"

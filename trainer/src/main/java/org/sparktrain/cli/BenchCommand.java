@@ -84,8 +84,8 @@ final class BenchCommand implements Callable<Integer> {
   List<String> overrides = new ArrayList<>();
 
   @Option(names = "--scaling", split = ",", paramLabel = "N",
-      description = "In place of the systems: synchronous (every --synchronous-frequency minibatches) with each of these"
-          + " worker counts, one after another in this application (e.g. 1,2,3 on a cluster master), and the cost model"
+      description = "In place of the systems: synchronous (every --synchronous-frequency minibatches; or auto with"
+          + " --systems auto) with each of these worker counts, one after another in this application (e.g. 1,2,3 on a cluster master), and the cost model"
           + " fitted to them and extrapolated to 8, 32 and 128 workers. The first count is the base of the efficiency.")
   List<Integer> scaling = new ArrayList<>();
 
@@ -158,9 +158,13 @@ final class BenchCommand implements Callable<Integer> {
   /** --scaling runs synchronous alone, in this application, with its own worker counts. */
   private void checkScaling() {
     boolean systemsGiven = command.commandLine().getParseResult().hasMatchedOption("--systems");
-    if (systemsGiven && !systems.equals(List.of("synchronous"))) {
+    if (systemsGiven && !systems.equals(List.of("synchronous")) && !systems.equals(List.of("auto"))) {
       throw new ParameterException(command.commandLine(),
-          "--scaling runs the synchronous strategy at each worker count; drop --systems " + String.join(",", systems));
+          "--scaling runs one strategy, synchronous (the default) or auto, at each worker count; got --systems "
+              + String.join(",", systems));
+    }
+    if (!systemsGiven) {
+      systems = new ArrayList<>(List.of("synchronous"));
     }
     if (workers > 0) {
       throw new ParameterException(command.commandLine(),

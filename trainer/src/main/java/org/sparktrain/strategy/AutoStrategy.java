@@ -85,7 +85,9 @@ final class AutoStrategy implements TrainingStrategy {
 
   /**
    * After the first epoch of a probed run: the averaging frequency again, from that epoch's own
-   * fitting and round times, for the epochs after it. The checkpoint of this epoch saves the new
+   * fitting and round times, for the epochs after it. A round costs a worker its all-reduce and its
+   * wait for the slower workers: workers on cores of unequal or varying speed (a shared host) wait
+   * at every round, and fewer rounds wait less in all. The checkpoint of this epoch saves the new
    * frequency, so a run resumed from it continues as this one does.
    */
   private void replanFrequency(int epoch) {
@@ -95,20 +97,22 @@ final class AutoStrategy implements TrainingStrategy {
     SynchronousStrategy.EpochTiming t = sync.lastEpoch();
     // The fitting alone, as the probe timed it: the first epoch's reading also builds the cache.
     double fitting = Math.max(0, t.fitSeconds() - t.readSeconds());
-    int k = StrategyAdvisor.replan(t.minibatchesPerWorker(), fitting, t.rounds(), t.averagingSeconds());
+    double atRounds = t.averagingSeconds() + t.waitSeconds();
+    int k = StrategyAdvisor.replan(t.minibatchesPerWorker(), fitting, t.rounds(), atRounds);
     int was = choice.averagingFrequency();
     if (k <= 0 || k == was) {
       return;
     }
     sync.averagingFrequency(k);
+    int rounds = Math.max(1, t.rounds());
     String reason = String.format(java.util.Locale.ROOT,
         "averaging every %d minibatches from epoch %d on (was %d): epoch %d measured %.1f ms of fitting per minibatch on each"
-            + " worker and %.1f ms per round",
+            + " worker and %.1f ms per round (the all-reduce %.1f ms, waiting for slower workers %.1f ms)",
         k, epoch + 1, was, epoch, fitting / Math.max(1, t.minibatchesPerWorker()) * 1e3,
-        t.rounds() == 0 ? 0 : t.averagingSeconds() / t.rounds() * 1e3);
+        atRounds / rounds * 1e3, t.averagingSeconds() / rounds * 1e3, t.waitSeconds() / rounds * 1e3);
     LOG.info("auto: {}", reason);
     long perWorker = Math.max(1, t.minibatchesPerWorker());
-    double predicted = fitting + (perWorker + k - 1) / k * (t.rounds() == 0 ? 0 : t.averagingSeconds() / t.rounds());
+    double predicted = fitting + (perWorker + k - 1) / k * (t.rounds() == 0 ? 0 : atRounds / t.rounds());
     choice = new StrategyAdvisor.Choice(choice.workers(), choice.threads(), k, predicted,
         choice.predictedAloneSeconds(), choice.reason() + "; then " + reason);
   }

@@ -149,8 +149,9 @@ public final class StrategyAdvisor {
   /**
    * The frequency for the next epochs from what an epoch measured: {@code perWorker} minibatches
    * fitted in {@code fitSeconds} per worker, {@code rounds} rounds that took {@code
-   * averagingSeconds} in all. The probe times a minibatch on a network the JIT has barely compiled
-   * (about twice an epoch's figure), so its choice averages more often than needed.
+   * averagingSeconds} of each worker's time in all (the all-reduces and the waits for slower
+   * workers). The probe times a minibatch on a network the JIT has barely compiled (about twice an
+   * epoch's figure), so its choice averages more often than needed.
    */
   static int replan(long perWorker, double fitSeconds, int rounds, double averagingSeconds) {
     if (perWorker <= 0 || rounds <= 0 || !(fitSeconds > 0) || !(averagingSeconds >= 0)) {

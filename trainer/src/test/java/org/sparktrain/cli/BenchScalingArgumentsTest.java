@@ -32,7 +32,8 @@ class BenchScalingArgumentsTest {
 
   @Test
   void scalingRunsSynchronousAloneWithItsOwnWorkers() {
-    assertRefused("drop --systems single,auto", "--scaling", "1,2", "--systems", "single,auto");
+    assertRefused("synchronous (the default) or auto, at each worker count; got --systems single,auto",
+        "--scaling", "1,2", "--systems", "single,auto");
     assertRefused("drop --workers 4", "--scaling", "1,2", "--workers", "4");
   }
 

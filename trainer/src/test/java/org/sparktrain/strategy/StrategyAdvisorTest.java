@@ -87,6 +87,11 @@ class StrategyAdvisorTest {
     assertEquals(1, StrategyAdvisor.replan(422, 2.45, 22, 22 * 0.0002));
     // dear rounds: the least frequent allowed (every 100: 5 rounds of 422)
     assertEquals(100, StrategyAdvisor.replan(422, 2.45, 22, 22 * 2.0));
+    // LeNet on the 2-vCPU standalone cluster: 422 minibatches in 20 s per worker, 9 rounds of 12 ms all-reduce,
+    // and 0.9 s per worker waiting for the other at the rounds. The all-reduce alone would allow K = 10 (43 rounds,
+    // 0.5 s of 1.0); with the waits a round costs 112 ms and even K = 50 (9 rounds, 1.01 s) is too dear
+    assertEquals(10, StrategyAdvisor.replan(422, 20.0, 9, 9 * 0.012));
+    assertEquals(100, StrategyAdvisor.replan(422, 20.0, 9, 9 * 0.012 + 0.9));
     // nothing measured: no new plan
     assertEquals(-1, StrategyAdvisor.replan(0, 2.45, 22, 0.2));
     assertEquals(-1, StrategyAdvisor.replan(422, Double.NaN, 22, 0.2));
