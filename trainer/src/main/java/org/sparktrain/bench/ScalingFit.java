@@ -24,8 +24,9 @@ import org.sparktrain.strategy.StrategyAdvisor;
  * a worker's seconds waiting for slower ones; {@code J}: the rest of the epoch (the Spark stage's
  * launch and result, the workers' set-up, the driver's part). Measured: each run's {@code c_N},
  * rounds, {@code r_N}, {@code w} and {@code J}, as means over the epochs after the warm-up ones (the
- * JVMs compile for several epochs). Fitted: {@code J} as the mean of the multi-worker runs', {@code
- * w} as the largest run's, {@code a} as the multi-worker runs' rounds less what their bytes take at
+ * JVMs compile for several epochs). Fitted: {@code J} as the least of the multi-worker runs' (workers
+ * sharing cores only add to it: three workers on two cores wait for the third in their stage's
+ * launch), {@code w} as the largest run's (the slowest of more workers is slower), {@code a} as the multi-worker runs' rounds less what their bytes take at
  * {@code BW} = 1 Gbit/s (at least 0). Extrapolated with a core per worker ({@code c_N = c_1}) and the
  * averaging frequency auto would pick ({@link StrategyAdvisor#frequency}).
  */
@@ -112,15 +113,13 @@ final class ScalingFit {
       measured.add(measure(r, warmUp));
     }
     Measured base = measured.get(0);
-    double j = 0;
-    int several = 0;
+    double j = Double.POSITIVE_INFINITY;
     Measured largest = base;
     double a = 0;
     int timedRounds = 0;
     for (Measured m : measured) {
       if (m.workers() > 1) {
-        j += m.fixed();
-        several++;
+        j = Math.min(j, m.fixed());
       }
       if (m.workers() > largest.workers()) {
         largest = m;
@@ -131,7 +130,7 @@ final class ScalingFit {
         timedRounds++;
       }
     }
-    j = several > 0 ? j / several : base.fixed();
+    j = Double.isFinite(j) ? j : base.fixed();
     a = timedRounds > 0 ? a / timedRounds : 0;
     double w = largest.waiting();
     double c1 = base.secondsPerMinibatch();
