@@ -15,7 +15,7 @@ import org.sparktrain.strategy.StrategyAdvisor;
  * <p>Per epoch of {@code B} minibatches on {@code N} workers averaging every {@code K}:
  *
  * <pre>
- * T(N) = J + m c_N + ceil(m / K) r_N + w        m = ceil(B / N)
+ * T(N) = J + m c_N + ceil(m / K) r_N + w        m = ceil(B / N), w = ω m c_N
  * r_N  = a + 2 S (N - 1) / N / BW                efficiency E(N) = T(1) / (N T(N))
  * </pre>
  *
@@ -26,7 +26,8 @@ import org.sparktrain.strategy.StrategyAdvisor;
  * rounds, {@code r_N}, {@code w} and {@code J}, as means over the epochs after the warm-up ones (the
  * JVMs compile for several epochs). Fitted: {@code J} as the least of the multi-worker runs' (workers
  * sharing cores only add to it: three workers on two cores wait for the third in their stage's
- * launch), {@code w} as the largest run's (the slowest of more workers is slower), {@code a} as the multi-worker runs' rounds less what their bytes take at
+ * launch), the waiting's share {@code ω} of the fitting as the largest run's (workers whose cores run
+ * at unequal speeds wait a share of their fitting, and the slowest of more workers is slower), {@code a} as the multi-worker runs' rounds less what their bytes take at
  * {@code BW} = 1 Gbit/s (at least 0). Extrapolated with a core per worker ({@code c_N = c_1}) and the
  * averaging frequency auto would pick ({@link StrategyAdvisor#frequency}).
  */
@@ -132,7 +133,8 @@ final class ScalingFit {
     }
     j = Double.isFinite(j) ? j : base.fixed();
     a = timedRounds > 0 ? a / timedRounds : 0;
-    double w = largest.waiting();
+    double omega = largest.minibatchesPerWorker() * largest.secondsPerMinibatch() > 0
+        ? largest.waiting() / (largest.minibatchesPerWorker() * largest.secondsPerMinibatch()) : 0;
     double c1 = base.secondsPerMinibatch();
 
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -160,14 +162,14 @@ final class ScalingFit {
     }
 
     Map<String, Object> model = new LinkedHashMap<>();
-    model.put("formula", "T(N) = J + m c_N + ceil(m / K) r_N + w, m = ceil(B / N); r_N = a + 2 S (N - 1) / N / BW;"
+    model.put("formula", "T(N) = J + m c_N + ceil(m / K) r_N + w, m = ceil(B / N), w = ω m c_N; r_N = a + 2 S (N - 1) / N / BW;"
         + " E(N) = T(1) / (N T(N)); predictions with c_N = c_1 (a core per worker) and K as auto picks it");
     model.put("minibatches_per_epoch", minibatches);
     model.put("state_bytes", stateBytes);
     model.put("seconds_per_minibatch", finite(c1));
     model.put("fixed_seconds", j);
     model.put("one_worker_fixed_seconds", base.workers() == 1 ? base.fixed() : j);
-    model.put("waiting_seconds", w);
+    model.put("waiting_share", omega);
     model.put("round_fixed_seconds", a);
     model.put("link_bytes_per_second", LINK_BYTES_PER_SECOND);
     List<Map<String, Object>> predictions = new ArrayList<>();
@@ -179,7 +181,7 @@ final class ScalingFit {
         double r = a + transfer(stateBytes, n);
         int k = StrategyAdvisor.frequency(perWorker, c1, r);
         long rounds = (perWorker + k - 1) / k;
-        double t = j + perWorker * c1 + rounds * r + w;
+        double t = j + perWorker * c1 * (1 + omega) + rounds * r;
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("data_scale", scale);
         p.put("workers", n);
@@ -230,10 +232,10 @@ final class ScalingFit {
     }
     Map<String, Object> m = (Map<String, Object>) scaling.get("model");
     sb.append(String.format(Locale.ROOT,
-        "%nCost model: %s.%nFitted: c_1 = %s ms, J = %s s (one worker: %s s), w = %s s, a = %s ms, S = %.2f MB,"
+        "%nCost model: %s.%nFitted: c_1 = %s ms, J = %s s (one worker: %s s), ω = %s, a = %s ms, S = %.2f MB,"
             + " BW = 1 Gbit/s (%.0f MB/s), B = %s minibatches.%n%n",
         m.get("formula"), f(scaled(m.get("seconds_per_minibatch"), 1e3), "%.2f"), f(m.get("fixed_seconds"), "%.2f"),
-        f(m.get("one_worker_fixed_seconds"), "%.2f"), f(m.get("waiting_seconds"), "%.2f"),
+        f(m.get("one_worker_fixed_seconds"), "%.2f"), f(m.get("waiting_share"), "%.3f"),
         f(scaled(m.get("round_fixed_seconds"), 1e3), "%.1f"), num(m.get("state_bytes")) / 1e6,
         num(m.get("link_bytes_per_second")) / 1e6, m.get("minibatches_per_epoch")));
     sb.append("| data | workers | minibatches per worker | K | rounds x ms | predicted s/epoch | predicted efficiency |\n");
