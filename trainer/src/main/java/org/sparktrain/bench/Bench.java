@@ -60,6 +60,11 @@ public final class Bench {
       this(suite, epochs, systems, target, mllibSeconds, mllibChunk, averagingFrequency, synchronousFrequency, workers,
           command, List.of(), 0);
     }
+
+    /** The one strategy a scaling run measures: the given system, else synchronous. */
+    String scalingSystem() {
+      return systems.size() == 1 ? systems.get(0) : "synchronous";
+    }
   }
 
   /** One system of the run, with the workers its strategy gets (0: Spark's default parallelism). */
@@ -107,8 +112,7 @@ public final class Bench {
     if (options.scaling().isEmpty()) {
       options.systems().forEach(system -> entries.add(new Entry(system, options.workers())));
     } else {
-      String system = options.systems().size() == 1 ? options.systems().get(0) : "synchronous";
-      options.scaling().forEach(n -> entries.add(new Entry(system, n)));
+      options.scaling().forEach(n -> entries.add(new Entry(options.scalingSystem(), n)));
     }
     try {
       for (Entry entry : entries) {
@@ -201,7 +205,7 @@ public final class Bench {
         stateBytes = r.breakdown.isEmpty() ? stateBytes : r.breakdown.get(0).getOrDefault("state_bytes", stateBytes);
       }
       Map<String, Object> scaling = ScalingFit.fit(runs, minibatches, stateBytes, options.warmUp());
-      scaling.put("system", options.systems().size() == 1 ? options.systems().get(0) : "synchronous");
+      scaling.put("system", options.scalingSystem());
       out.put("scaling", scaling);
     }
     Files.writeString(dir.resolve("bench.json"), Json.write(out));

@@ -85,8 +85,9 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--scaling", split = ",", paramLabel = "N",
       description = "In place of the systems: synchronous (every --synchronous-frequency minibatches; or auto with"
-          + " --systems auto) with each of these worker counts, one after another in this application (e.g. 1,2,3 on a cluster master), and the cost model"
-          + " fitted to them and extrapolated to 8, 32 and 128 workers. The first count is the base of the efficiency.")
+          + " --systems auto) with each of these worker counts, one after another in this application (e.g. 1,2,3"
+          + " on a cluster master), and the cost model fitted to them and extrapolated to 8, 32 and 128 workers."
+          + " The first count is the base of the efficiency.")
   List<Integer> scaling = new ArrayList<>();
 
   @Option(names = "--warm-up", paramLabel = "EPOCHS", defaultValue = "-1",
@@ -155,7 +156,7 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** --scaling runs synchronous alone, in this application, with its own worker counts. */
+  /** --scaling runs one strategy (synchronous or auto) in this application, with its own worker counts. */
   private void checkScaling() {
     boolean systemsGiven = command.commandLine().getParseResult().hasMatchedOption("--systems");
     if (systemsGiven && !systems.equals(List.of("synchronous")) && !systems.equals(List.of("auto"))) {
