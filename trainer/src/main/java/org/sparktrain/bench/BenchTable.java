@@ -61,11 +61,13 @@ final class BenchTable {
     return s.get("omp_num_threads") == null ? t : t + " (OMP " + s.get("omp_num_threads") + ")";
   }
 
-  private static double num(Object o) {
+  /** A JSON number as a double; NaN for null. */
+  static double num(Object o) {
     return o == null ? Double.NaN : ((Number) o).doubleValue();
   }
 
-  private static String f(Object o, String format) {
+  /** A JSON number formatted; a dash for null. */
+  static String f(Object o, String format) {
     return o == null ? "—" : String.format(Locale.ROOT, format, ((Number) o).doubleValue());
   }
 

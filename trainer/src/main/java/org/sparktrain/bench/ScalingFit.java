@@ -1,5 +1,9 @@
 package org.sparktrain.bench;
 
+import static org.sparktrain.bench.BenchTable.f;
+import static org.sparktrain.bench.BenchTable.num;
+import static org.sparktrain.bench.SystemResult.finite;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -257,20 +261,8 @@ final class ScalingFit {
     return v;
   }
 
-  private static Double finite(double v) {
-    return Double.isFinite(v) ? v : null;
-  }
-
-  private static double num(Object o) {
-    return o instanceof Number n ? n.doubleValue() : Double.NaN;
-  }
-
   private static Object scaled(Object o, double factor) {
     return o instanceof Number n ? n.doubleValue() * factor : null;
-  }
-
-  private static String f(Object o, String format) {
-    return o instanceof Number n ? String.format(Locale.ROOT, format, n.doubleValue()) : "—";
   }
 
   private static String pct(Object o) {

@@ -151,7 +151,7 @@ final class SystemResult {
   }
 
   /** JSON has no NaN or infinity. */
-  private static Double finite(double v) {
+  static Double finite(double v) {
     return Double.isFinite(v) ? v : null;
   }
 }
